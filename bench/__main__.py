@@ -1,0 +1,92 @@
+"""``python -m bench [--quick] [--only NAME]``: run every bench/bench_*.py and write docs/performance.md.
+
+Each module runs in its own process so its peak memory (max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import resource
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+
+
+def _child(module: str, quick: bool) -> None:
+    rows = importlib.import_module(f"bench.{module}").run(quick)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for r in rows:
+        if r.get("peak_mb") is None:
+            r["peak_mb"] = peak
+    print(json.dumps(rows))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m bench")
+    p.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    p.add_argument("--only", help="run only bench_<ONLY>.py")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    ns = p.parse_args()
+    if ns.child:
+        _child(ns.child, ns.quick)
+        return 0
+    modules = sorted(f.stem for f in (ROOT / "bench").glob("bench_*.py"))
+    if ns.only:
+        modules = [m for m in modules if m == f"bench_{ns.only}"]
+    sections = []
+    for module in modules:
+        print(f"== {module}", file=sys.stderr, flush=True)
+        args = [sys.executable, "-m", "bench", "--child", module] + (["--quick"] if ns.quick else [])
+        res = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+        if res.returncode != 0:
+            print(res.stderr[-3000:], file=sys.stderr)
+            sections.append((module, None, res.stderr.strip().splitlines()[-1:] or ["failed"]))
+            continue
+        rows = json.loads(res.stdout.strip().splitlines()[-1])
+        for r in rows:
+            print(f"  {r['benchmark']:<50} {r['size']:<28} {r['seconds']:8.3f} s  {r['peak_mb']:8.0f} MB  {r['note']}",
+                  file=sys.stderr)
+        sections.append((module, rows, None))
+    _write(sections, ns.quick, ns.only)
+    return 0
+
+
+def _write(sections, quick: bool, only: str | None) -> None:
+    head = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (`python -m bench`); each benchmark module runs in its own process and",
+        "`peak MB` is that process's max RSS. Nothing here is asserted in the test suite.",
+        "",
+        f"Last full run: {datetime.now():%Y-%m-%d %H:%M}, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}{' (quick sizes)' if quick else ''}.",
+        "",
+    ]
+    body = []
+    for module, rows, error in sections:
+        body += [f"## {module.removeprefix('bench_')}", ""]
+        if rows is None:
+            body += [f"Failed: {error}", ""]
+            continue
+        body += ["| benchmark | size | seconds | peak MB | target | note |", "|---|---|---:|---:|---|---|"]
+        body += [f"| {r['benchmark']} | {r['size']} | {r['seconds']:.3f} | {r['peak_mb']:.0f} | {r['target']} | {r['note']} |"
+                 for r in rows]
+        body.append("")
+    notes = ROOT / "docs" / "performance-notes.md"
+    tail = ["## Notes", "", notes.read_text(encoding="utf-8")] if notes.exists() else []
+    if only and DOC.exists():  # keep the other sections of the last run
+        old = DOC.read_text(encoding="utf-8")
+        print(f"(--only: {DOC} not rewritten; sections above printed)\n{old[:0]}", file=sys.stderr)
+        return
+    DOC.write_text("\n".join(head + body + tail) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Cohorts: how customers keep buying by the period of their first order (SPEC §4.3, §7 Cohorts)."""
+
+from typing import get_args
+
+import streamlit as st
+
+from retention_core.charts.retention import age_k_trend_chart, cohort_heatmap, retention_curve_chart
+from retention_core.cohorts import (
+    CohortMode,
+    CohortValue,
+    CurveWeighting,
+    age_k_trend,
+    cohort_matrix,
+    retention_curve,
+)
+from retention_core.errors import RetentionError
+from retention_core.kpis import incomplete_start
+from retention_core.metrics import period_metrics
+from retention_core.periods import within
+from ui import i18n, routing, state, widgets
+from ui.i18n import t
+
+VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
+FORMATS = {"customers": "percent", "revenue": "money", "ltv": "money"}
+MAX_HEATMAP_COHORTS = 160  # beyond this (daily cohorts over years) a heatmap is unreadable and slow
+
+routing.in_frame()
+st.title(t("cohorts.title"))
+if not widgets.has_table("orders"):
+    st.info(t("common.no_orders"))
+    st.stop()
+
+grain = state.grain()
+for key, options in ((state.COHORT_VALUE, VALUES), (state.COHORT_MODE, MODES), (state.CURVE_WEIGHTING, WEIGHTINGS)):
+    state.ensure_choice(key, list(options))
+c = st.columns(3, vertical_alignment="bottom")
+value = c[0].segmented_control(t("cohorts.value"), VALUES, format_func=lambda v: t(f"cohorts.value.{v}"),
+                               key=state.COHORT_VALUE, required=True, help=t("cohorts.value_help"))
+mode = c[1].segmented_control(t("cohorts.mode"), MODES, format_func=lambda m: t(f"cohorts.mode.{m}"),
+                              key=state.COHORT_MODE, required=True, help=t("cohorts.mode_help"),
+                              disabled=value != "customers")
+weighting = c[2].segmented_control(t("cohorts.weighting"), WEIGHTINGS, key=state.CURVE_WEIGHTING, required=True,
+                                   format_func=lambda w: t(f"cohorts.weighting.{w}"), help=t("cohorts.weighting_help"))
+mode = mode if value == "customers" else "on"  # "then or later" applies to customer shares only
+try:
+    full = widgets.computed(cohort_matrix, "orders", full_history=True, grain=grain, value=value, mode=mode)
+    matrix = within(full, *widgets.date_range(), grain=grain, column="cohort")
+    sizes = age_k_trend(matrix, 0)  # one row per cohort: its first day and size
+    curve = retention_curve(matrix, weighting=weighting)
+    incomplete = incomplete_start(widgets.computed(period_metrics, "orders", full_history=True, grain=grain, window=1))
+except RetentionError as exc:
+    widgets.show_error(exc)
+    st.stop()
+if matrix.height == 0:
+    st.info(t("cohorts.empty"))
+    st.stop()
+
+labels = widgets.chart_labels(value=t(f"cohorts.value.{value}"))
+activity = t(f"cohorts.activity.{mode if value == 'customers' else value}")
+st.subheader(t("cohorts.heatmap"))
+if sizes.height > MAX_HEATMAP_COHORTS:
+    st.info(t("cohorts.too_many", n=i18n.num(sizes.height)))
+else:
+    fig = cohort_heatmap(matrix, value_format=FORMATS[value], labels=labels)
+    rows = sizes[:: max(1, sizes.height // 40)]  # at most ~40 labelled rows: each names its cohort and size
+    fig.update_yaxes(tickvals=[d.strftime("%Y-%m-%d") for d in rows["cohort"]],
+                     ticktext=[f"{i18n.day(d)} · {i18n.num(n)}" for d, n in zip(rows["cohort"], rows["size"], strict=True)])
+    fig.update_layout(height=max(420, min(1400, 140 + 26 * sizes.height)))
+    if value != "ltv" and sizes.height > 1:  # age 0 is the whole cohort: colour by the later ages' range
+        fig.update_traces(zmin=0, zmax=age_k_trend(matrix, 1)["value"].max())
+    if sizes.height > 40:  # numbers in hundreds of cells are unreadable (hover still shows them)
+        fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
+    st.plotly_chart(fig, width="stretch", key="cohorts_heatmap")
+st.caption(t("cohorts.heatmap_caption"))
+widgets.period_caption(activity, incomplete, shown=False, masked=True)
+widgets.download_csv(widgets.labelled(matrix, value=t(f"cohorts.value.{value}")),
+                     f"cohorts_{grain}_{value}_{mode}.csv", key="cohorts_download")
+
+st.subheader(t("cohorts.curve"))
+fig = retention_curve_chart(curve, value_format=FORMATS[value], labels=labels)
+fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "nticks": 25} if curve.height > 40 else {}))
+st.plotly_chart(fig, width="stretch", key="cohorts_curve")
+widgets.period_caption(activity, incomplete, shown=False, masked=True)
+st.caption(t("cohorts.curve_caption", how=t(f"cohorts.weighting.{weighting}")))
+
+st.subheader(t("cohorts.trend_title"))
+state.ensure_int(state.AGE_K, 0, 120, 1)
+c = st.columns([1, 2, 1], vertical_alignment="bottom")
+k = c[0].number_input(t("cohorts.age_k"), min_value=0, max_value=120, step=1, key=state.AGE_K,
+                      help=t("cohorts.age_k_help"))
+included = widgets.include_incomplete_toggle(c[1])
+line = t(f"cohorts.line.{value}", unit=t(f"unit.{grain}"), k=k)
+st.markdown(f"**{t('cohorts.trend', line=line)}**")
+try:
+    trend = age_k_trend(matrix, k)
+except RetentionError as exc:
+    widgets.show_error(exc)
+    st.stop()
+fig = age_k_trend_chart(trend, k=k, value_format=FORMATS[value], incomplete="distinct" if included else "hidden",
+                        labels={**labels, "age_k": line})
+st.plotly_chart(widgets.dated(fig), width="stretch", key="cohorts_trend")
+widgets.period_caption(activity, incomplete, shown=included)

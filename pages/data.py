@@ -1,0 +1,100 @@
+"""Data: upload, column mapping, validation report, saved datasets."""
+
+import streamlit as st
+
+from retention_core.errors import RetentionError
+from retention_core.ingest import KINDS
+from retention_core.ingest.roles import ROLES
+from ui import cache, i18n, routing, state, widgets
+from ui.i18n import t
+
+routing.in_frame()
+
+st.title(t("data.title"))
+flash = state.pop(state.FLASH)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+st.caption(t("data.intro"))
+
+c1, c2 = st.columns(2)
+kind_choice = c1.selectbox(t("data.kind"), ["auto", *KINDS], key=state.UPLOAD_KIND,
+                           format_func=lambda k: t("data.kind_auto") if k == "auto" else t(f"kind.{k}"))
+order_choice = c2.selectbox(t("data.date_order"), ["auto", "dmy", "mdy"], key=state.DATE_ORDER,
+                            format_func=lambda o: t(f"data.date_order_{o}"))
+uploaded = st.file_uploader(t("data.upload"), key=state.UPLOAD,
+                            type=["csv", "tsv", "txt", "gz", "parquet", "xlsx", "xls"])
+
+result = None
+if uploaded is not None:
+    if state.get(state.LAST_UPLOAD) != uploaded.file_id:
+        state.clear_prefix(state.MAPPING_PREFIX)
+        state.put(state.LAST_UPLOAD, uploaded.file_id)
+    kind = None if kind_choice == "auto" else kind_choice
+    order = None if order_choice == "auto" else order_choice
+    mapping = state.mapping()
+    try:
+        result = cache.load_upload(uploaded.getvalue(), uploaded.name, kind, mapping, order)
+    except RetentionError as exc:
+        widgets.show_error(exc)
+        st.caption(t("data.nothing_saved"))
+
+if result is not None:
+    rep = result.report
+    st.subheader(t("data.columns"))
+    required, optional = ROLES[rep.kind]
+    cols = st.columns(4)
+    for i, role in enumerate(r for r in (*required, *optional) if not (r == "amount" and rep.line_level)):
+        options = ["", *rep.headers]
+        current = rep.columns.get(role, "")
+        cols[i % 4].selectbox(t(f"role.{role}"), options, index=options.index(current),
+                              key=state.MAPPING_PREFIX + role, format_func=lambda h: h or t("data.not_used"))
+    if rep.segments:
+        st.caption(t("data.segments_found", names=", ".join(rep.segments)))
+
+    st.subheader(t("data.report"))
+    c = st.columns(4)
+    widgets.tile(c[0], t("data.rows_read"), i18n.num(rep.rows_read))
+    widgets.tile(c[1], t("data.rows_accepted"), i18n.num(rep.rows_accepted))
+    widgets.tile(c[2], t("data.rows_rejected"), i18n.num(rep.rows_rejected))
+    widgets.tile(c[3], t("data.duplicates"), i18n.num(rep.duplicates))
+    if rep.line_level:
+        st.info(t("data.orders_grouped", lines=i18n.num(rep.rows_accepted), orders=i18n.num(rep.orders)))
+    if rep.encoding:
+        st.caption(t("data.encoding", encoding=rep.encoding, delimiter=rep.delimiter or ""))
+    for warning in rep.warnings:
+        st.warning(warning)
+    if rep.rows_rejected:
+        st.markdown(f"**{t('data.rejected')}**")
+        export = result.rejected_export()
+        st.dataframe(export.head(200), hide_index=True, key="rejected_table")
+        widgets.download_csv(export, f"{uploaded.name}.rejected.csv", label=t("data.rejected_download"),
+                             key="rejected_download")
+    else:
+        st.success(t("data.all_good"))
+    st.markdown(f"**{t('data.preview')}**")
+    st.dataframe(result.frame.head(20), hide_index=True)
+
+    st.subheader(t("data.save"))
+    infos = cache.datasets()
+    targets = ["", *[d.slug for d in infos]]
+    names = {d.slug: d.name for d in infos}
+    with st.form("save_form", border=False):
+        name = st.text_input(t("data.save_name"), value=uploaded.name.rsplit(".", 1)[0], key=state.UPLOAD_NAME)
+        target = st.selectbox(t("data.save_target"), targets, key=state.UPLOAD_TARGET,
+                              format_func=lambda s: t("data.save_into", name=names[s]) if s else t("data.save_new"))
+        if st.form_submit_button(t("data.save"), type="primary"):
+            info = cache.workspace().save(names.get(target, name) if target else name, {rep.kind: result},
+                                          slug=target or None)
+            state.put(state.FLASH, t("data.saved", name=info.name, rows=i18n.num(result.frame.height)))
+            state.put(state.PENDING_DATASET, info.slug)
+            st.rerun()
+
+st.subheader(t("data.saved_list"))
+for info in cache.datasets():
+    c1, c2, c3 = st.columns([4, 4, 1])
+    c1.markdown(f"**{info.name}** · {info.created.replace('T', ' ')}")
+    c2.caption(" · ".join(f"{t('kind.' + k)}: {i18n.num(info.reports[k]['rows'])}" for k in info.kinds))
+    if c3.button(t("data.delete"), key=f"delete_{info.slug}"):
+        cache.workspace().delete(info.slug)
+        state.put(state.FLASH, t("data.deleted", name=info.name))
+        st.rerun()

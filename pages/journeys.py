@@ -1,0 +1,148 @@
+"""Journeys: the funnel builder, paths and the purchase sequence (SPEC §5)."""
+
+import streamlit as st
+
+from retention_core.charts.journeys import (
+    conversion_trend_chart,
+    funnel_breakdown_chart,
+    funnel_chart,
+    paths_sankey,
+    purchase_sequence_chart,
+    time_to_convert_histogram,
+)
+from retention_core.errors import RetentionError
+from retention_core.funnels import dropped_users, funnel, funnel_breakdown, funnel_summary, funnel_trend
+from retention_core.funnels_catalogue import event_catalogue, event_properties, suggested_steps
+from retention_core.paths import top_paths
+from retention_core.purchase_sequence import purchase_sequence
+from ui import funnel_builder as fb
+from ui import i18n, routing, widgets
+from ui.i18n import t
+
+routing.in_frame()
+
+
+def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
+    built = fb.builder(events, suggested, widgets.computed(event_properties, "events", full_history=True))
+    if built.spec is None:
+        return
+    spec = built.spec
+    with st.spinner(t("common.loading")):
+        result = widgets.computed(funnel, "events", full_history=True, spec=spec, breakdown=built.breakdown)
+    s = funnel_summary(result)
+    if s.entered == 0:
+        st.info(t("journeys.no_attempts"), icon=":material/info:")
+        return
+    labels = fb.step_labels(spec)
+    last = labels[s.last_step - 1]
+    c = st.columns(4)
+    widgets.tile(c[0], t("journeys.entered"), i18n.num(s.entered), help=t("journeys.entered_help"))
+    widgets.tile(c[1], t("journeys.converted"), i18n.num(s.converted),
+                 help=t("journeys.converted_help", step=last))
+    widgets.tile(c[2], t("journeys.conversion"), i18n.pct(s.conversion), help=t("journeys.conversion_help"))
+    widgets.tile(c[3], t("journeys.time_to_convert"), fb.duration(s.median_seconds_to_convert),
+                 help=t("journeys.time_to_convert_help", step=last))
+    st.caption(fb.caption(spec))
+    left, right = st.columns(2)
+    with left:
+        fb.show_chart(funnel_chart(result.steps, step_labels=labels, title=t("journeys.funnel_chart")), "funnel_chart")
+    with right:
+        st.markdown(f"**{t('journeys.steps_table')}**")
+        st.dataframe(fb.steps_view(result.steps, labels), hide_index=True)
+        widgets.download_csv(result.steps, "funnel_steps.csv", label=t("journeys.download_steps"), key="steps_csv")
+        j = fb.drop_step_picker(spec)
+        dropped = dropped_users(result, j)
+        st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=labels[j - 1]))
+        widgets.download_csv(dropped.select("user_id", "entered_at", "furthest_step"), f"dropped_before_step_{j}.csv",
+                             label=t("journeys.download_dropped"), key="dropped_csv")
+    left, right = st.columns(2)
+    with left:
+        grain = fb.trend_grain()
+        fig = conversion_trend_chart(funnel_trend(result, grain=grain), step_labels=labels, incomplete_label=t("journeys.incomplete"),
+                                     y_label=t("journeys.trend_y"), title=t(f"journeys.trend.{grain}"))
+        fb.show_chart(fb.period_axis(fig, grain), "trend_chart")
+        st.caption(t("journeys.trend_caption") + " " + fb.caption(spec))
+    with right:
+        if s.converted and s.last_step > 1:
+            unit = fb.time_unit(s.max_seconds_to_convert)
+            fig = time_to_convert_histogram(result.users, step=s.last_step, unit=unit, y_label=t("journeys.ttc_y"),
+                                            x_label=t("journeys.ttc_x", unit=t(f"journeys.unit.{unit}")),
+                                            title=t("journeys.ttc", step=last))
+            fb.show_chart(fig, "ttc_chart")
+            st.caption(fb.caption(spec))
+        else:
+            st.info(t("journeys.ttc_none"))
+    if built.breakdown:
+        breakdown_section(funnel_breakdown(result), fb.label(built.breakdown), spec, labels)
+
+
+def breakdown_section(table, column: str, spec, labels: list[str]) -> None:
+    fig = funnel_breakdown_chart(table, step_labels=labels, null_label=t("journeys.no_value"), y_label=t("journeys.trend_y"),
+                                 title=t("journeys.breakdown_chart", column=column))
+    fb.show_chart(fig, "breakdown_chart")
+    st.caption(fb.caption(spec))
+    with st.expander(t("journeys.breakdown_table", column=column)):
+        st.dataframe(fb.steps_view(table, labels, group="value"), hide_index=True)
+        widgets.download_csv(table, "funnel_breakdown.csv", label=t("journeys.download_breakdown"), key="breakdown_csv")
+
+
+def paths_section(events: list[str], start: str) -> None:
+    event, depth, top = fb.paths_controls(events, start)
+    paths = widgets.computed(top_paths, "events", start_event=event, depth=depth, top=top)
+    if paths.sequences.height == 0:
+        st.info(t("journeys.no_paths", event=event))
+        return
+    fb.show_chart(paths_sankey(paths.links, other_label=t("journeys.other"), title=t("journeys.sankey", event=event)),
+                  "paths_sankey", height=560)
+    st.caption(t("journeys.paths_caption", event=event))
+    st.markdown(f"**{t('journeys.paths_table')}**")
+    st.dataframe(fb.paths_view(paths.sequences), hide_index=True)
+    widgets.download_csv(paths.sequences.drop("events"), "paths.csv", label=t("journeys.download_paths"), key="paths_csv")
+
+
+def sequence_section() -> None:
+    by, grain = fb.sequence_picker(widgets.segment_columns("orders"))
+    overall = widgets.computed(purchase_sequence, "orders", full_history=True, max_order=4)
+    table = overall if by is None else widgets.computed(purchase_sequence, "orders", full_history=True, max_order=4,
+                                                        by=by, grain=grain)
+    first, second = overall.row(0, named=True), overall.row(1, named=True)
+    c = st.columns(3)
+    widgets.tile(c[0], t("journeys.col.customers"), i18n.num(first["customers"]))
+    widgets.tile(c[1], t("journeys.repeat"), i18n.pct(second["conversion_from_start"]), help=t("journeys.repeat_help"))
+    widgets.tile(c[2], t("journeys.days_to_second"), i18n.num(second["median_days_from_previous"], 1))
+    fig = purchase_sequence_chart(table, order_labels=fb.order_labels(), by=by, y_label=t("journeys.sequence_y"),
+                                  title=t("journeys.sequence_chart"))
+    fb.show_chart(fig, "sequence_chart")
+    st.caption(t("journeys.sequence_caption"))
+    st.dataframe(fb.sequence_view(table, group=by), hide_index=True)
+    widgets.download_csv(table, "purchase_sequence.csv", label=t("journeys.download_sequence"), key="sequence_csv")
+
+
+def guarded(section, *args) -> None:
+    """Run one section; a core error shows as a message there, and the other sections still draw."""
+    try:
+        section(*args)
+    except RetentionError as exc:
+        widgets.show_error(exc)
+
+
+st.title(t("journeys.title"))
+has_events, has_orders = widgets.has_table("events"), widgets.has_table("orders")
+if not has_events:
+    st.info(t("journeys.no_events" if has_orders else "journeys.no_tables"), icon=":material/info:")
+    if has_orders:
+        guarded(sequence_section)
+    st.stop()
+events = widgets.computed(event_catalogue, "events", full_history=True)["event"].to_list()
+if not events:
+    st.info(t("journeys.no_event_rows"))
+    st.stop()
+suggested = widgets.computed(suggested_steps, "events", full_history=True)
+tabs = st.tabs([t("journeys.tab_funnel"), t("journeys.tab_paths"), *([t("journeys.tab_sequence")] if has_orders else [])])
+with tabs[0]:
+    guarded(funnel_section, events, suggested)
+with tabs[1]:
+    guarded(paths_section, events, suggested[0] if suggested else events[0])
+if has_orders:
+    with tabs[2]:
+        guarded(sequence_section)

@@ -1,0 +1,128 @@
+"""Overview: the filtered dataset at a glance, then retention by period (SPEC §4.1–4.2, §4.4, §7)."""
+
+import streamlit as st
+
+from retention_core.charts.retention import flow_chart, kpi_trend_chart, nps_trend_chart, seasonality_chart
+from retention_core.definitions import METRIC_BY_KEY
+from retention_core.errors import NotEnoughDataError, RetentionError
+from retention_core.kpis import incomplete_start, kpis, with_returning
+from retention_core.metrics import period_metrics
+from retention_core.nps import nps_by_period
+from retention_core.periods import within
+from retention_core.report import html_report
+from retention_core.seasonality import seasonality
+from retention_core.subscriptions import subscription_metrics
+from retention_core.summary import orders_summary
+from ui import i18n, routing, state, widgets
+from ui.i18n import t
+
+TILES = {
+    "orders": ("crr", "retention_rate", "churn_rate", "revenue_churn_rate", "nrr",
+               "arpu", "aov", "repeat_revenue_share", "new_customers", "returning_customers"),
+    "subscriptions": ("crr", "retention_rate", "churn_rate", "total_churn_rate", "mrr_churn_rate",
+                      "nrr", "arpu", "new_customers", "returning_customers", "churned"),
+}
+FLOW = ("period_start", "customers_start", "new_customers", "returning_customers", "retained", "reactivated",
+        "churned", "crr", "retention_rate", "churn_rate")
+TABLE = {
+    "orders": (*FLOW, "revenue", "orders", "aov", "arpu", "purchase_frequency", "repeat_revenue_share",
+               "aov_new", "aov_repeat", "revenue_churn_rate", "nrr", "incomplete"),
+    "subscriptions": (*FLOW, "churned_new", "total_churn_rate", "mrr_start", "new_mrr", "churned_mrr",
+                      "mrr_churn_rate", "nrr", "arpu", "incomplete"),
+}
+
+
+routing.in_frame()
+st.title(t("overview.title"))
+orders = widgets.current_table("orders")
+kind = "orders" if orders is not None else "subscriptions" if widgets.has_table("subscriptions") else None
+if kind is None:
+    st.info(t("common.no_orders"))
+    st.stop()
+if orders is not None:
+    if orders.height == 0:
+        st.warning(t("common.no_data"))
+        st.stop()
+    s = orders_summary(orders)
+    c = st.columns(4)
+    widgets.tile(c[0], t("overview.customers"), i18n.num(s.customers), help=t("overview.customers_help"))
+    widgets.tile(c[1], t("overview.orders"), i18n.num(s.orders), help=t("overview.orders_help"))
+    widgets.tile(c[2], t("overview.revenue"), i18n.money(s.revenue), help=t("overview.revenue_help"))
+    widgets.tile(c[3], t("overview.aov"), i18n.money(s.aov, 2), help=t("overview.aov_help"))
+    st.caption(t("overview.span", first=i18n.day(s.first), last=i18n.day(s.last), refunds=i18n.num(s.refunds)))
+
+st.subheader(t("overview.retention"))
+grain = state.grain()
+controls = st.columns(3, vertical_alignment="bottom")
+try:
+    if kind == "orders":
+        state.ensure_int(state.WINDOW, 1, 12, 1)
+        controls[0].number_input(t("overview.window"), min_value=1, max_value=12, step=1, key=state.WINDOW,
+                                 help=t("overview.window_help"))
+        periods = widgets.computed(period_metrics, "orders", full_history=True, grain=grain, window=state.window())
+        activity = t("caption.window_1") if state.window() == 1 else t("caption.window_n", n=state.window())
+    else:
+        st.caption(t("overview.subscriptions_only"))
+        periods = widgets.computed(subscription_metrics, "subscriptions", full_history=True, grain=grain)
+        activity = t("caption.subscribed")
+    included = widgets.include_incomplete_toggle(controls[1])
+    shown = with_returning(within(periods, *widgets.date_range(), grain=grain))
+    tiles = kpis(shown, list(TILES[kind]), include_incomplete=included)
+except RetentionError as exc:
+    widgets.show_error(exc)
+    st.stop()
+if shown.height == 0:
+    st.info(t("overview.no_periods"))
+    st.stop()
+incomplete = incomplete_start(shown)
+if incomplete is not None:
+    st.info(t("overview.incomplete_shown" if included else "overview.incomplete_hidden", period=i18n.day(incomplete)),
+            icon=":material/hourglass_bottom:")
+for row in (tiles[:5], tiles[5:]):
+    for col, k in zip(st.columns(5), row, strict=True):
+        widgets.kpi_tile(col, k)
+first = tiles[0]
+st.caption(t("overview.tiles_period" if first.previous is not None else "overview.tiles_first",
+             period=i18n.day(first.period_start)))
+
+display = "distinct" if included else "hidden"
+labels = widgets.chart_labels()
+st.markdown(f"**{t('overview.trend')}**")
+st.plotly_chart(widgets.dated(kpi_trend_chart(shown, incomplete=display, labels=labels)), width="stretch",
+                key="overview_trend")
+widgets.period_caption(activity, incomplete, shown=included)
+st.markdown(f"**{t('overview.flow')}**")
+st.plotly_chart(widgets.dated(flow_chart(shown, incomplete=display, labels=labels)), width="stretch",
+                key="overview_flow")
+widgets.period_caption(activity, incomplete, shown=included)
+
+st.markdown(f"**{t('overview.table')}**")
+table = widgets.labelled(shown.select(TABLE[kind]))
+percent = [c for c in TABLE[kind] if METRIC_BY_KEY.get(c) and METRIC_BY_KEY[c].unit == "ratio" and c != "purchase_frequency"]
+formats = {widgets.column_label(c): st.column_config.NumberColumn(format="percent" if c in percent else "localized")
+           for c in TABLE[kind] if c not in ("period_start", "incomplete")}
+formats[widgets.column_label("period_start")] = st.column_config.DateColumn(format=widgets.DATE_FORMAT[state.lang()])
+st.dataframe(table, hide_index=True, column_config=formats)
+widgets.download_csv(table, f"period_metrics_{grain}.csv", key="overview_download")
+if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
+    report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"))
+    st.download_button(t("overview.report_download"), report.encode("utf-8"), file_name="retention_report.html",
+                       mime="text/html", on_click="ignore", key="report_download", icon=":material/download:")
+
+if orders is not None:
+    st.subheader(t("overview.seasonality"))
+    try:
+        season = widgets.computed(seasonality, "orders", value="revenue")
+        st.plotly_chart(seasonality_chart(season, month_names=t("chart.months").split(","), labels=labels),
+                        width="stretch", key="overview_seasonality")
+        st.caption(t("overview.seasonality_caption", years=season["years"][0]))
+    except NotEnoughDataError:
+        st.info(t("overview.seasonality_short"))
+if widgets.has_table("survey"):
+    st.subheader(t("overview.nps"))
+    try:
+        nps = widgets.computed(nps_by_period, "survey", grain=grain)
+        st.plotly_chart(widgets.dated(nps_trend_chart(nps, labels=labels)), width="stretch", key="overview_nps")
+        st.caption(t("overview.nps_caption"))
+    except RetentionError as exc:
+        widgets.show_error(exc)

@@ -1,0 +1,1 @@
+"""plotly figure builders (no Streamlit): the app and the HTML report draw the same figures."""

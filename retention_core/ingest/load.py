@@ -1,0 +1,321 @@
+"""Load an export into a canonical frame plus a validation report (SPEC §2–3).
+
+``rows_read = rows_accepted + rows_rejected`` always: every data record of the file is either in the
+canonical frame (or, for line-level exports, folded into an order there) or in the rejected table
+with its line number, raw values and a reason. Exact duplicates are rejected with reason
+``duplicate`` ("counted once") so they are both reported and counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from retention_core.errors import InputError, check_choice
+from retention_core.ingest.checks import Check, date_check, number_check, text_check
+from retention_core.ingest.raw import LINE, RawTable, connect, read_raw
+from retention_core.ingest.roles import KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
+
+REASON = "reason"
+CODE = "reason_code"
+COLUMN = "column"
+MAX_SEGMENT_VALUES = 200
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What was read, what was accepted, what was rejected and why (SPEC §3, §8 ``validate``)."""
+
+    file: str
+    kind: Kind
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    duplicates: int
+    columns: dict[str, str]
+    segments: tuple[str, ...]
+    encoding: str | None
+    delimiter: str | None
+    formats: dict[str, str]
+    warnings: tuple[str, ...]
+    headers: tuple[str, ...] = ()
+    line_level: bool = False
+    orders: int | None = None  # orders after grouping lines (line-level exports)
+    reason_counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self, rejected: pl.DataFrame, *, limit: int = 100) -> dict:
+        """The SPEC §8 ``validate`` JSON (first ``limit`` rejected rows)."""
+        first = rejected.head(limit).select(
+            pl.col(LINE).alias("line"), pl.col(COLUMN).alias("column"), pl.col(REASON).alias("reason")
+        )
+        return {
+            "kind": self.kind,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "columns": dict(self.columns),
+            "rejected": first.to_dicts(),
+            "duplicates": self.duplicates,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The canonical frame (docs/data-model.md), the report, and the rejected rows."""
+
+    frame: pl.DataFrame
+    report: ValidationReport
+    rejected: pl.DataFrame  # __line, column, reason_code, reason, then the raw columns as text
+
+    def rejected_export(self) -> pl.DataFrame:
+        """Rejected rows as a user downloads them: line, column, reason, then the original cells."""
+        out = self.rejected.rename({LINE: "line"}).drop(CODE)
+        if "raw_line" in out.columns and out["raw_line"].null_count() == out.height:
+            out = out.drop("raw_line")  # only malformed lines have a raw text line
+        return out
+
+
+def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: str | None):
+    required, _ = ROLES[kind]
+    checks: list[Check] = []
+    formats: dict[str, str] = {}
+    warnings: list[str] = []
+    for role, header in roles.items():
+        need = role in required or (kind == "orders" and role in ("quantity", "unit_price") and "amount" not in roles)
+        if role in ("customer_id", "user_id", "event", "order_id", "plan"):
+            checks.append(text_check(role, header, required=need))
+        elif role in ("amount", "quantity", "unit_price", "mrr", "score"):
+            check, nf = number_check(role, header, frame, required=need)
+            checks.append(check)
+            formats[role] = f"decimal '{nf.decimal}'"
+        else:
+            check, df = date_check(role, header, frame, required=need, date_order=date_order)
+            checks.append(check)
+            formats[role] = df.family if df else "unknown"
+            if df and df.ambiguous:
+                warnings.append(
+                    f'column "{header}": dates like 01/02/2024 could be day-first or month-first; '
+                    "read as day-first (choose the date order to change it)"
+                )
+    if kind == "survey" and "score" in roles:
+        score = pl.col("__v_score")
+        bad = (score < 0) | (score > 10) | (score != score.round(0))
+        out = pl.lit("score ") + pl.col(roles["score"]) + pl.lit(" is not a whole number from 0 to 10")
+        checks.append(Check("score_range", roles["score"], None, pl.when(bad).then(out), "score_range", condition=bad))
+    if kind == "subscriptions" and "ended_at" in roles:
+        bad = pl.col("__v_ended_at") < pl.col("__v_started_at")
+        reason = pl.when(bad).then(pl.lit("end date is before the start date"))
+        checks.append(Check("end_before_start", roles["ended_at"], None, reason, "end_before_start", condition=bad))
+    return checks, formats, warnings
+
+
+def _segment_columns(frame: pl.DataFrame, roles: dict[str, str]) -> list[str]:
+    """Low-cardinality text columns that are not roles become segments (channel, region, …)."""
+    used = set(roles.values())
+    rest = [c for c in frame.columns if c not in used and not c.startswith("__")]
+    if not rest or frame.height == 0:
+        return []
+    sample = frame.head(5000)
+    stats = sample.select(
+        *[pl.col(c).n_unique().alias(f"u{i}") for i, c in enumerate(rest)],
+        *[pl.col(c).str.strip_chars().str.contains(r"^-?[\d\s.,]+$").mean().alias(f"n{i}") for i, c in enumerate(rest)],
+    ).row(0, named=True)
+    limit = max(2, min(MAX_SEGMENT_VALUES, sample.height // 2 or 1))
+    keep = [c for i, c in enumerate(rest) if 1 <= stats[f"u{i}"] <= limit and (stats[f"n{i}"] or 0) < 0.9]
+    uniques = frame.select(pl.col(c).n_unique() for c in keep).row(0) if keep else ()
+    return [c for c, n in zip(keep, uniques, strict=True) if n <= MAX_SEGMENT_VALUES]
+
+
+def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
+             date_order: str | None = None) -> LoadResult:
+    """Turn a :class:`RawTable` into a :class:`LoadResult` for ``kind`` (detected when None)."""
+    frame = raw.frame
+    headers = [c for c in frame.columns if c != LINE]
+    kind = kind or detect_kind(headers)
+    check_choice("kind", kind, KINDS)
+    roles = detect_roles(frame, kind, mapping)
+    required, _ = ROLES[kind]
+    line_level = kind == "orders" and "amount" not in roles and {"quantity", "unit_price"} <= roles.keys()
+    missing = [r for r in required if r not in roles and not (r == "amount" and line_level)]
+    if missing:
+        words = ", ".join(missing)
+        msg = (f"{raw.file}: cannot find the {words} column for {kind} data among: {', '.join(headers)}; "
+               "name the column in the mapping or rename it in the file")
+        raise InputError(msg, file=raw.file, reason="no_columns", missing=missing, available=headers)
+    if frame.height == 0 and raw.structural.height == 0:
+        msg = f"{raw.file}: the file has column names but no data rows"
+        raise InputError(msg, file=raw.file, reason="no_rows")
+
+    checks, formats, warnings = _checks(kind, roles, frame, date_order)
+    parsed = _parse(frame, checks)
+    if line_level:
+        # a cancellation line (negative quantity, or an order id like C536379) is a refund: negative amount
+        qty = pl.col("__v_quantity")
+        cancel = qty < 0
+        if "order_id" in roles:
+            cancel = cancel | pl.col("__v_order_id").str.contains(r"^C\d").fill_null(False)
+        amount = qty * pl.col("__v_unit_price")
+        parsed = parsed.with_columns(
+            pl.when(cancel).then(-amount.abs()).otherwise(amount).alias("__v_amount"),
+            pl.when(cancel).then(-qty.abs()).otherwise(qty).alias("__v_quantity"),
+        )
+    segments = _segment_columns(frame, roles)
+    parsed = _mark_duplicates(parsed, kind, roles, headers, line_level)
+
+    good = parsed.filter(pl.col(REASON).is_null())
+    canonical = _canonical(good, kind, roles, segments, line_level)
+    rejected = _rejected(parsed.filter(pl.col(REASON).is_not_null()), raw, headers)
+    counts = dict(rejected.group_by(CODE).len().iter_rows()) if rejected.height else {}
+    report = ValidationReport(
+        file=raw.file, kind=kind, rows_read=frame.height + raw.structural.height, rows_accepted=good.height,
+        rows_rejected=rejected.height, duplicates=int(counts.get("duplicate", 0)), columns=dict(roles),
+        segments=tuple(normalise(s) for s in segments), encoding=raw.encoding, delimiter=raw.delimiter,
+        formats=formats, warnings=tuple(warnings), headers=tuple(headers), line_level=line_level,
+        orders=canonical.height if kind == "orders" else None, reason_counts={str(k): int(v) for k, v in counts.items()},
+    )
+    return LoadResult(canonical, report, rejected)
+
+
+def _parse(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
+    """Parse every role column and give failing rows a reason, in two passes (see :class:`Check`).
+
+    The fast pass parses all rows with each check's cheapest expression; the rows it cannot vouch for
+    (usually few) are parsed again in full and get their reason, code and column. Rows stay in file
+    order.
+    """
+    parsing = [c for c in checks if c.value is not None]
+    fast = frame.with_columns([(c.fast if c.fast is not None else c.value).alias(f"__v_{c.role}") for c in parsing])
+    suspect = pl.any_horizontal([c.suspect() for c in checks]) if checks else pl.lit(False)
+    fast = fast.with_columns(suspect.alias("__suspect"))
+    none = pl.lit(None, dtype=pl.String)
+    clean = fast.filter(~pl.col("__suspect")).with_columns(none.alias(REASON), none.alias(CODE), none.alias(COLUMN))
+    closer = fast.filter(pl.col("__suspect"))
+    if closer.height:
+        closer = closer.with_columns([c.value.alias(f"__v_{c.role}") for c in parsing if c.fast is not None])
+        failed = [c.reason.is_not_null() for c in checks]
+        closer = closer.with_columns(
+            pl.coalesce([c.reason for c in checks]).alias(REASON),
+            pl.coalesce([pl.when(f).then(pl.lit(c.code)) for c, f in zip(checks, failed, strict=True)]).alias(CODE),
+            pl.coalesce([pl.when(f).then(pl.lit(c.header)) for c, f in zip(checks, failed, strict=True)]).alias(COLUMN),
+        )
+        clean = pl.concat([clean, closer.select(clean.columns)]).sort(LINE)
+    return clean.drop("__suspect")
+
+
+def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], headers: list[str], line_level: bool):
+    """Reject exact duplicates among otherwise-good rows: same order id (order-level), else all columns.
+
+    A row with an empty order id is compared on all columns (empty ids are not one shared order).
+    Hash-based: only rows whose key occurs more than once are looked at to find the first line.
+    """
+    ok = parsed.filter(pl.col(REASON).is_null())
+    by_id = kind == "orders" and "order_id" in roles and not line_level
+    groups = []  # (rows, key columns, text)
+    if by_id:
+        has_id = pl.col("__v_order_id").is_not_null()
+        groups += [(ok.filter(has_id), ["__v_order_id"], "order id repeats"), (ok.filter(~has_id), headers, None)]
+    else:
+        groups.append((ok, headers, None))
+    dups = []
+    for rows, key, what in groups:
+        repeated = rows.filter(pl.struct(key).is_duplicated()) if rows.height else rows
+        if not repeated.height:
+            continue
+        repeated = repeated.with_columns(pl.col(LINE).min().over(key).alias("__first"))
+        text = pl.lit(what or "exact duplicate of") + pl.lit(" line ") + pl.col("__first").cast(pl.String)
+        dups.append(repeated.filter(pl.col(LINE) != pl.col("__first")).select(
+            LINE, (text + pl.lit("; counted once")).alias("__dup_reason")))
+    if not dups:
+        return parsed
+    marks = pl.concat(dups)
+    out = parsed.join(marks, on=LINE, how="left", maintain_order="left")
+    is_dup = pl.col("__dup_reason").is_not_null()
+    return out.with_columns(
+        pl.when(is_dup).then(pl.col("__dup_reason")).otherwise(pl.col(REASON)).alias(REASON),
+        pl.when(is_dup).then(pl.lit("duplicate")).otherwise(pl.col(CODE)).alias(CODE),
+        pl.when(is_dup).then(pl.lit(None, pl.String)).otherwise(pl.col(COLUMN)).alias(COLUMN),
+    ).drop("__dup_reason")
+
+
+def _canonical(good: pl.DataFrame, kind: str, roles: dict[str, str], segments: list[str], line_level: bool) -> pl.DataFrame:
+    seg = [pl.col(s).str.strip_chars().fill_null("").replace("", "(none)").alias(normalise(s)) for s in segments]
+    if kind == "orders":
+        cols = [
+            pl.col("__v_customer_id").alias("customer_id"),
+            pl.col("__v_ordered_at").alias("ordered_at"),
+            pl.col("__v_amount").alias("amount"),
+            (pl.col("__v_order_id") if "order_id" in roles else pl.lit(None, pl.String)).alias("order_id"),
+            (pl.col("__v_quantity") if "quantity" in roles else pl.lit(None, pl.Float64)).alias("quantity"),
+        ]
+        out = good.select(*cols, *seg)
+        if line_level and "order_id" in roles:
+            seg_names = [normalise(s) for s in segments]
+            out = (
+                out.group_by("order_id", "customer_id", maintain_order=True)
+                .agg(pl.col("ordered_at").min(), pl.col("amount").sum(), pl.col("quantity").sum(),
+                     *[pl.col(s).first() for s in seg_names])
+                .select("customer_id", "ordered_at", "amount", "order_id", "quantity", *seg_names)
+            )
+        return out.with_columns(pl.col("ordered_at").cast(pl.Datetime("us")), pl.col("amount").cast(pl.Float64))
+    if kind == "subscriptions":
+        return good.select(
+            pl.col("__v_customer_id").alias("customer_id"),
+            pl.col("__v_started_at").cast(pl.Date).alias("started_at"),
+            (pl.col("__v_ended_at").cast(pl.Date) if "ended_at" in roles else pl.lit(None, pl.Date)).alias("ended_at"),
+            (pl.col("__v_mrr") if "mrr" in roles else pl.lit(None, pl.Float64)).alias("mrr"),
+            (pl.col("__v_plan") if "plan" in roles else pl.lit(None, pl.String)).alias("plan"),
+            *seg,
+        )
+    if kind == "events":
+        return good.select(
+            pl.col("__v_user_id").alias("user_id"),
+            pl.col("__v_event").alias("event"),
+            pl.col("__v_occurred_at").cast(pl.Datetime("us")).alias("occurred_at"),
+            pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("seq"),
+            *seg,
+        )
+    return good.select(
+        (pl.col("__v_customer_id") if "customer_id" in roles else pl.lit(None, pl.String)).alias("customer_id"),
+        pl.col("__v_score").cast(pl.Int8).alias("score"),
+        pl.col("__v_answered_at").cast(pl.Date).alias("answered_at"),
+        *seg,
+    )
+
+
+def _rejected(bad: pl.DataFrame, raw: RawTable, headers: list[str]) -> pl.DataFrame:
+    cells = bad.select(pl.col(LINE), pl.col(COLUMN), pl.col(CODE), pl.col(REASON), *[pl.col(h) for h in headers])
+    structural = raw.structural.select(
+        pl.col(LINE), pl.lit("malformed_line").alias(CODE), pl.col("reason").alias(REASON),
+        pl.col("raw").alias("raw_line"),
+    )
+    return pl.concat([cells, structural], how="diagonal_relaxed").sort(LINE)
+
+
+def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
+              date_order: str | None = None, file_name: str | None = None,
+              con: duckdb.DuckDBPyConnection | None = None) -> LoadResult:
+    """Read and validate one export file (CSV/TSV/…, Parquet or XLSX) into a :class:`LoadResult`.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read at all (empty, binary, no recognisable columns, no data rows).
+    ColumnNotFoundError
+        A header named in ``mapping`` is not in the file.
+    """
+    path = Path(path)
+    own = con is None
+    if con is None:
+        con = connect()
+    try:
+        raw = read_raw(path, file=file_name or path.name, con=con)
+    finally:
+        if own:
+            con.close()
+    return validate(raw, kind=kind, mapping=mapping, date_order=date_order)

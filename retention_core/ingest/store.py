@@ -1,0 +1,215 @@
+"""Saved datasets and the query layer (SPEC §7: filters run inside DuckDB with bound parameters).
+
+A workspace is a folder; each dataset is a sub-folder with one Parquet file per data kind
+(``orders.parquet``, ``events.parquet``, …) and ``meta.json`` (name, creation time, validation
+summaries). Every team member's browser sees the same saved datasets. Filters (date range, segment
+values) are applied by DuckDB over the Parquet file: values are bound (``?``), identifiers are checked
+against the file's columns and quoted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from retention_core.errors import ColumnNotFoundError, InputError, check_choice
+from retention_core.ingest.load import LoadResult
+from retention_core.ingest.roles import KINDS, Kind
+
+DATE_COLUMN: dict[str, str] = {"orders": "ordered_at", "events": "occurred_at", "survey": "answered_at"}
+CORE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "orders": ("customer_id", "ordered_at", "amount", "order_id", "quantity"),
+    "subscriptions": ("customer_id", "started_at", "ended_at", "mrr", "plan"),
+    "events": ("user_id", "event", "occurred_at", "seq"),
+    "survey": ("customer_id", "score", "answered_at"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The global sidebar filters (SPEC §7): a date range and chosen values of segment columns.
+
+    ``segments`` is a tuple of ``(column, (value, …))`` pairs so the object is hashable (a cache key)
+    and serialises to the URL.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    segments: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            from retention_core.errors import ParameterError
+
+            raise ParameterError("date_from", self.date_from.isoformat(), f"a date on or before {self.date_to.isoformat()}")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or any(v for _, v in self.segments))
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A saved dataset: its folder name (``slug``), display name, kinds present, summaries."""
+
+    slug: str
+    name: str
+    created: str
+    kinds: tuple[str, ...]
+    reports: dict[str, dict]
+
+
+def slugify(name: str) -> str:
+    """Folder name for a dataset name.
+
+    Examples
+    --------
+    >>> slugify("Магазин: заказы 2024!")
+    'магазин-заказы-2024'
+    """
+    slug = re.sub(r"[^\w]+", "-", name.strip().lower()).strip("-")
+    return slug or "dataset"
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for DuckDB SQL (``"`` doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Workspace:
+    """The folder of saved datasets."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def datasets(self) -> list[DatasetInfo]:
+        """Saved datasets, oldest first."""
+        out = []
+        for meta in sorted(self.root.glob("*/meta.json")):
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            out.append(DatasetInfo(meta.parent.name, info["name"], info["created"], tuple(info["kinds"]), info["reports"]))
+        return sorted(out, key=lambda d: d.created)
+
+    def get(self, slug: str) -> DatasetInfo:
+        for d in self.datasets():
+            if d.slug == slug:
+                return d
+        names = [d.slug for d in self.datasets()]
+        raise ColumnNotFoundError.from_missing(slug, names, role="dataset")
+
+    def exists(self, slug: str) -> bool:
+        return (self.root / slug / "meta.json").exists()
+
+    def path(self, slug: str, kind: str) -> Path:
+        return self.root / slug / f"{kind}.parquet"
+
+    def save(self, name: str, tables: dict[str, LoadResult], *, slug: str | None = None) -> DatasetInfo:
+        """Save (or add tables to) a dataset; existing kinds in it are replaced by the new ones."""
+        for kind in tables:
+            check_choice("kind", kind, KINDS)
+        slug = slug or slugify(name)
+        folder = self.root / slug
+        tmp = self.root / f".{slug}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        if folder.exists():
+            shutil.copytree(folder, tmp)
+        tmp.mkdir(parents=True, exist_ok=True)
+        meta_path = tmp / "meta.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {
+            "name": name, "created": datetime.now().isoformat(timespec="seconds"), "kinds": [], "reports": {}}
+        meta["name"] = name
+        for kind, result in tables.items():
+            result.frame.write_parquet(tmp / f"{kind}.parquet")
+            r = result.report
+            meta["reports"][kind] = {
+                "file": r.file, "rows_read": r.rows_read, "rows_accepted": r.rows_accepted,
+                "rows_rejected": r.rows_rejected, "duplicates": r.duplicates, "columns": r.columns,
+                "segments": list(r.segments), "rows": result.frame.height,
+            }
+            if kind not in meta["kinds"]:
+                meta["kinds"].append(kind)
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)  # the new version appears whole, or not at all
+        return self.get(slug)
+
+    def delete(self, slug: str) -> None:
+        shutil.rmtree(self.root / slug, ignore_errors=True)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """Column names of a saved table."""
+    return con.sql("SELECT * FROM read_parquet(?) LIMIT 0", params=[str(path)]).columns
+
+
+def segment_columns(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> list[str]:
+    """The filterable segment / property columns of a saved table."""
+    return [c for c in table_columns(con, path) if c not in CORE_COLUMNS[kind]]
+
+
+def segment_values(con: duckdb.DuckDBPyConnection, path: Path, column: str) -> list[str]:
+    """Distinct values of one segment column, sorted."""
+    cols = table_columns(con, path)
+    if column not in cols:
+        raise ColumnNotFoundError.from_missing(column, cols, role="segment")
+    sql = f"SELECT DISTINCT {quote_ident(column)} AS v FROM read_parquet(?) WHERE v IS NOT NULL ORDER BY v"
+    return [r[0] for r in con.sql(sql, params=[str(path)]).fetchall()]
+
+
+def date_bounds(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> tuple[date, date] | None:
+    """First and last date of a saved table (None when it is empty)."""
+    col = DATE_COLUMN.get(kind, "started_at")
+    sql = f"SELECT min({col})::DATE, max({col})::DATE FROM read_parquet(?)"
+    lo, hi = con.sql(sql, params=[str(path)]).fetchall()[0]
+    return None if lo is None else (lo, hi)
+
+
+def query(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, filters: Filters = Filters()) -> pl.DataFrame:
+    """Rows of a saved table that pass ``filters``, as polars (SQL built from checked identifiers, bound values).
+
+    Subscriptions are kept when they overlap the date range (start ≤ to, end ≥ from or still active).
+
+    Raises
+    ------
+    ColumnNotFoundError
+        A filter names a column the table does not have.
+    """
+    check_choice("kind", kind, KINDS)
+    if not path.exists():
+        msg = f"{path.parent.name}: the dataset has no {kind} table"
+        raise InputError(msg, file=str(path), reason="missing")
+    cols = table_columns(con, path)
+    where: list[str] = []
+    params: list[object] = [str(path)]
+    if kind == "subscriptions":
+        if filters.date_to:
+            where.append("started_at <= ?")
+            params.append(filters.date_to)
+        if filters.date_from:
+            where.append("(ended_at IS NULL OR ended_at >= ?)")
+            params.append(filters.date_from)
+    else:
+        col = quote_ident(DATE_COLUMN[kind])
+        if filters.date_from:
+            where.append(f"{col} >= ?")
+            params.append(datetime.combine(filters.date_from, datetime.min.time()))
+        if filters.date_to:
+            where.append(f"{col} < ?")
+            params.append(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()))
+    for column, values in filters.segments:
+        if not values:
+            continue
+        if column not in cols:
+            raise ColumnNotFoundError.from_missing(column, cols, role="segment")
+        where.append(f"{quote_ident(column)} IN ({', '.join('?' for _ in values)})")
+        params.extend(values)
+    sql = "SELECT * FROM read_parquet(?)" + (" WHERE " + " AND ".join(where) if where else "")
+    return con.sql(sql, params=params).pl()

@@ -1,0 +1,64 @@
+"""Data page as a user works it: upload a messy export, read the report, save it, see it used."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import ROOT, metric
+
+MESSY = (
+    "Клиент;Дата заказа;Сумма, руб.;Канал\n"
+    "Иванов;31.12.2024;1 234,50 руб.;сайт\n"
+    "Петров;01.02.2024;12,5;магазин\n"
+    ";01.02.2024;1;сайт\n"  # rejected: no customer
+    "Сидоров;31.02.2024;5;сайт\n"  # rejected: no such day
+    "Иванов;31.12.2024;1 234,50 руб.;сайт\n"  # rejected: duplicate of line 2
+).encode("cp1251")
+
+
+def _data_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    return at
+
+
+def test_upload_shows_report_counts_and_rejected_rows(workspace):
+    at = _data_page()
+    at.file_uploader(key="upload").set_value(("заказы.csv", MESSY, "text/csv")).run()
+    assert not at.exception
+    assert metric(at, "Rows read") == "5"
+    assert metric(at, "Accepted") == "2"
+    assert metric(at, "Rejected") == "3"
+    assert metric(at, "Duplicates (counted once)") == "1"
+    rejected = at.dataframe[0].value  # the first table on the page: rejected rows
+    assert list(rejected["line"]) == [4, 5, 6]
+    assert "does not exist" in rejected["reason"][1]
+    # detected roles are offered for override
+    assert at.selectbox(key="map_amount").value == "Сумма, руб."
+    assert at.selectbox(key="map_customer_id").value == "Клиент"
+
+
+def test_saved_upload_becomes_the_dataset_every_page_uses(workspace):
+    at = _data_page()
+    at.file_uploader(key="upload").set_value(("заказы.csv", MESSY, "text/csv")).run()
+    at.text_input(key="upload_name").set_value("Магазин")
+    at.button[0].click()  # the form's submit button is the first button on the page
+    at.run()
+    assert not at.exception
+    assert any("Магазин" in s.value for s in at.success)
+    assert (workspace / "магазин" / "orders.parquet").exists()
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.query_params["ds"] = "магазин"
+    fresh.run()
+    assert metric(fresh, "Customers") == "2"
+    assert metric(fresh, "Revenue") == "1,247"  # 1234.50 + 12.50
+
+
+def test_bad_file_shows_one_clear_error_and_changes_nothing(workspace):
+    before = sorted(p.name for p in workspace.iterdir())
+    at = _data_page()
+    at.file_uploader(key="upload").set_value(("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary", "text/csv")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "photo.csv" in at.error[0].value and "not a text table" in at.error[0].value
+    assert sorted(p.name for p in workspace.iterdir()) == before

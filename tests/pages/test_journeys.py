@@ -1,0 +1,157 @@
+"""Journeys as a user sees it: the funnel builder on the sample event log, links, the orders-only journey.
+
+Expected numbers come straight from the core on the bundled CSV files, so a page that shows anything
+but the core's counts for the chosen funnel fails.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from retention_core.funnels import FunnelSpec, FunnelStep, dropped_users, funnel
+from retention_core.funnels_catalogue import suggested_steps
+from retention_core.ingest import connect, load_file
+from retention_core.purchase_sequence import purchase_sequence
+from tests.pages.conftest import metric
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPICAL = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
+
+
+@cache
+def sample_events() -> pl.DataFrame:
+    return load_file(ROOT / "data" / "sample" / "events.csv", kind="events", con=connect()).frame
+
+
+def expected_users(spec: FunnelSpec) -> list[int]:
+    return funnel(sample_events(), spec).steps["users"].to_list()
+
+
+def journeys(app, **params):
+    """The app opened with ``params`` in the link, then switched to the Journeys page."""
+    app.query_params.update(params)
+    at = app.run()
+    at.switch_page("pages/journeys.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown_users(at) -> list[int]:
+    """The Users column of the steps table, as numbers."""
+    return [int(v.replace(",", "").replace("\u202f", "")) for v in at.dataframe[0].value.iloc[:, 1]]
+
+
+def test_default_funnel_is_the_typical_path_with_the_core_counts(app):
+    at = journeys(app)
+    assert at.multiselect(key="steps").value == TYPICAL == list(suggested_steps(sample_events()))
+    expected = expected_users(FunnelSpec(tuple(TYPICAL), window="7d"))
+    assert shown_users(at) == expected
+    assert expected == sorted(expected, reverse=True) and expected[-1] < expected[0]  # monotone, not flat
+    assert metric(at, "Entered") == f"{expected[0]:,}"
+    assert metric(at, "Converted") == f"{expected[-1]:,}"
+    assert metric(at, "Overall conversion") == f"{100 * expected[-1] / expected[0]:.1f}%"
+    assert any("Window 7 d" in c.value and "first step" in c.value for c in at.caption)
+
+
+def test_mode_window_and_steps_change_the_counts(app):
+    at = journeys(app)
+    ordered = shown_users(at)
+
+    at.segmented_control(key="order").set_value("strict").run()
+    strict = expected_users(FunnelSpec(tuple(TYPICAL), window="7d", order="strict"))
+    assert shown_users(at) == strict != ordered
+
+    at.number_input(key="window").set_value(2).run()
+    at.selectbox(key="window_unit").set_value("minutes").run()
+    short = expected_users(FunnelSpec(tuple(TYPICAL), window="2m", order="strict"))
+    assert shown_users(at) == short != strict
+
+    at.multiselect(key="steps").set_value(["visit", "purchase"]).run()
+    assert shown_users(at) == expected_users(FunnelSpec(("visit", "purchase"), window="2m", order="strict"))
+    assert at.query_params["steps"] == ["visit", "purchase"] and at.query_params["order"] == "strict"
+
+
+def test_link_restores_steps_window_and_order(app):
+    at = journeys(app, steps=["product_view", "checkout", "purchase"], window="3", window_unit="hours", order="any")
+    assert at.multiselect(key="steps").value == ["product_view", "checkout", "purchase"]
+    spec = FunnelSpec(("product_view", "checkout", "purchase"), window="3h", order="any")
+    assert shown_users(at) == expected_users(spec)
+    # with any order, row j is "did at least j of the steps", not a named step
+    assert at.dataframe[0].value.iloc[:, 0].tolist() == ["1 of 3 steps", "2 of 3 steps", "3 of 3 steps"]
+
+
+def test_advanced_options_from_a_link(app):
+    # Only visits from ads, cart optional, purchase excluded by a support chat in between.
+    at = journeys(app, steps=["visit", "add_to_cart", "checkout"], where_visit="source=ads", optional="add_to_cart",
+                  exclude="support_chat", drop_step="3")
+    spec = FunnelSpec((FunnelStep("visit", where={"source": "ads"}), FunnelStep("add_to_cart", optional=True),
+                       "checkout"), window="7d", exclusions=("support_chat",))
+    result = funnel(sample_events(), spec)
+    assert shown_users(at) == result.steps["users"].to_list()
+    dropped = dropped_users(result, 3).height
+    assert any(c.value.startswith(f"{dropped:,} users reached the previous step") for c in at.caption)
+
+
+def test_sidebar_dates_select_attempts_by_their_first_step(app):
+    at = journeys(app, **{"from": "2025-09-01", "to": "2025-09-30"})
+    spec = FunnelSpec(tuple(TYPICAL), window="7d", date_from="2025-09-01", date_to="2025-09-30")
+    assert shown_users(at) == expected_users(spec)
+    assert any("from 2025-09-01 to 2025-09-30" in c.value for c in at.caption)
+
+
+def test_breakdown_by_a_property(app):
+    at = journeys(app, breakdown="device")
+    table = at.dataframe[1].value  # the breakdown table (in its expander)
+    result = funnel(sample_events(), FunnelSpec(tuple(TYPICAL), window="7d"), breakdown="device")
+    mobile = result.users.filter(pl.col("device") == "mobile").height
+    assert table.iloc[0, 0] == "mobile" and table.iloc[0, 2] == f"{mobile:,}"
+
+
+def test_orders_only_dataset_shows_the_purchase_sequence(app):
+    at = journeys(app, ds="uci-online-retail")
+    assert not at.error
+    assert any("no journey events" in i.value for i in at.info)
+    assert at.get("tab") == [] and "steps" not in [m.key for m in at.multiselect]  # no funnel builder
+    orders = load_file(ROOT / "data" / "uci" / "online_retail_orders.csv", kind="orders", con=connect()).frame
+    seq = purchase_sequence(orders)
+    assert metric(at, "Customers") == f"{seq['customers'][0]:,}"
+    assert metric(at, "Second order") == f"{100 * seq['conversion_from_start'][1]:.1f}%"
+    assert at.dataframe[0].value.iloc[:, 0].tolist() == ["1st", "2nd", "3rd", "4th+"]
+
+
+@pytest.mark.parametrize("by", ["cohort_quarter", "channel"])
+def test_purchase_sequence_by_cohort_or_segment(app, by):
+    at = journeys(app, seq_by=by)
+    assert not at.error
+    table = at.dataframe[-1].value
+    assert table.columns[0] == "Value" and len(table) % 4 == 0 and len(table) > 4
+
+
+def test_russian_labels(app):
+    # Switch the language in the sidebar (AppTest formats widget values with the test thread's
+    # language, English, so a second run after a Russian one would not find the Russian labels).
+    at = journeys(app)
+    at.selectbox(key="lang").set_value("ru").run()
+    assert not at.exception and at.query_params["lang"] == "ru"  # the link keeps the language
+    assert [t.label for t in at.tabs] == ["Воронка", "Пути", "Последовательность покупок"]
+    expected = expected_users(FunnelSpec(tuple(TYPICAL), window="7d"))
+    assert metric(at, "Вошли") == f"{expected[0]:,}".replace(",", "\u202f")
+    assert at.multiselect(key="steps").label == "Шаги воронки"
+    assert list(at.dataframe[0].value.columns) == ["Шаг", "Пользователи", "От 1-го", "От пред.", "Медиана"]
+
+
+def test_mangled_link_values_fall_back_to_defaults(app):
+    at = journeys(app, window="abc", order="sideways", steps=["no_such_event", "visit", "purchase"])
+    assert at.number_input(key="window").value == 7 and at.segmented_control(key="order").value == "ordered"
+    assert at.multiselect(key="steps").value == ["visit", "purchase"]  # unknown events are dropped
+    assert shown_users(at) == expected_users(FunnelSpec(("visit", "purchase"), window="7d"))
+
+
+def test_catalogues_have_the_same_keys_in_both_languages():
+    from ui.strings import journeys as texts
+
+    assert set(texts.EN) == set(texts.RU) and all(texts.EN.values()) and all(texts.RU.values())

@@ -1,0 +1,193 @@
+"""Overview as a user sees it: tiles on the sample data, the sidebar filters, the language."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from retention_core.ingest import Workspace, load_file
+from tests.pages.conftest import metric
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "orders.csv"
+
+
+def _expected(frame: pl.DataFrame) -> tuple[int, int]:
+    """Customers with an order and orders (refunds are not orders), computed straight from the file."""
+    ok = frame.filter(pl.col("amount") >= 0)
+    return ok["customer_id"].n_unique(), ok.height
+
+
+def test_app_starts_on_sample_data(app):
+    at = app.run()
+    assert not at.exception
+    raw = pl.read_csv(SAMPLE, schema_overrides={"order_id": pl.String})
+    customers, orders = _expected(raw)
+    assert metric(at, "Customers") == f"{customers:,}"
+    assert metric(at, "Orders") == f"{orders:,}"
+
+
+def test_segment_filter_changes_overview(app):
+    at = app.run()
+    before = metric(at, "Customers")
+    at.multiselect(key="seg_channel").set_value(["email"]).run()
+    raw = pl.read_csv(SAMPLE, schema_overrides={"order_id": pl.String}).filter(pl.col("channel") == "email")
+    customers, orders = _expected(raw)
+    assert metric(at, "Customers") == f"{customers:,}" != before
+    assert metric(at, "Orders") == f"{orders:,}"
+    assert at.query_params.get("seg_channel") in ("email", ["email"])  # the filter is in the link
+
+
+def test_link_restores_language_grain_and_filters(app):
+    app.query_params.update({"lang": "ru", "grain": "quarter", "seg_region": "North"})
+    at = app.run()
+    assert not at.exception
+    assert at.selectbox(key="grain").value == "quarter"
+    assert at.multiselect(key="seg_region").value == ["North"]
+    raw = pl.read_csv(SAMPLE, schema_overrides={"order_id": pl.String}).filter(pl.col("region") == "North")
+    customers, _ = _expected(raw)
+    assert metric(at, "Клиенты") == f"{customers:,}".replace(",", "\u202f")
+
+
+def test_date_range_filters_orders(app):
+    app.query_params.update({"from": "2024-01-01", "to": "2024-12-31"})
+    at = app.run()
+    raw = pl.read_csv(SAMPLE, schema_overrides={"order_id": pl.String}, try_parse_dates=True)
+    raw = raw.filter(pl.col("order_date").dt.year() == 2024)
+    _, orders = _expected(raw)
+    assert metric(at, "Orders") == f"{orders:,}"
+
+
+# --- Retention section (SPEC §4.1, §7): tiles, incomplete period, grain, window, downloads -----------------
+
+NOV, DEC, OCT = date(2025, 11, 1), date(2025, 12, 1), date(2025, 10, 1)
+
+
+def _orders_by_month() -> pl.DataFrame:
+    """Orders (refund rows are not orders) with their calendar month, straight from the sample file."""
+    raw = pl.read_csv(SAMPLE, schema_overrides={"order_id": pl.String}, try_parse_dates=True)
+    return raw.filter(pl.col("amount") >= 0).with_columns(pl.col("order_date").dt.truncate("1mo").cast(pl.Date).alias("month"))
+
+
+def _crr(month: date, previous: date) -> float:
+    """CRR = (E − N) / S computed independently of retention_core: sets of customers per month."""
+    orders = _orders_by_month()
+    active = {m: set(orders.filter(pl.col("month") == m)["customer_id"]) for m in (month, previous)}
+    first = orders.group_by("customer_id").agg(pl.col("month").min())
+    new = first.filter(pl.col("month") == month).height
+    return (len(active[month]) - new) / len(active[previous])
+
+
+def _caption(at, start: str) -> str:
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def test_crr_tile_is_the_last_complete_month(app):
+    """December 2025 is incomplete (data ends on the 15th): tiles describe November vs October."""
+    at = app.run()
+    assert not at.exception
+    assert metric(at, "CRR") == f"{_crr(NOV, OCT):.1%}"
+    orders = _orders_by_month()
+    new = orders.group_by("customer_id").agg(pl.col("month").min()).filter(pl.col("month") == NOV).height
+    assert metric(at, "New customers") == f"{new:,}"
+    assert "2025-11-01" in _caption(at, "Tiles describe")
+    assert any("2025-12-01" in i.value and "incomplete" in i.value for i in at.info)
+    crr = next(m for m in at.metric if m.label == "CRR")
+    assert "(E − N) / S" in crr.help  # the formula on hover
+    assert crr.delta == f"+{(_crr(NOV, OCT) - _crr(OCT, date(2025, 9, 1))) * 100:.1f} pp"
+
+
+def test_incomplete_toggle_moves_tiles_to_the_partial_month(app):
+    at = app.run()
+    at.toggle(key="incl").set_value(True).run()
+    assert not at.exception
+    assert metric(at, "CRR") == f"{_crr(DEC, NOV):.1%}"
+    assert "2025-12-01" in _caption(at, "Tiles describe")
+    assert any("included" in c.value for c in at.caption if c.value.startswith("Periods:"))
+    assert at.query_params.get("incl") in ("1", ["1"])  # the choice is in the link
+
+
+def test_grain_switch_changes_the_table(app):
+    at = app.run()
+    table = at.dataframe[0].value
+    assert len(table) == 36 and list(table.columns[:2]) == ["Period", "Customers at start (S)"]
+    at.selectbox(key="grain").set_value("quarter").run()
+    table = at.dataframe[0].value
+    assert len(table) == 12  # 2023-Q1 … 2025-Q4
+    assert str(table["Period"].iloc[-1])[:10] == "2025-10-01"
+    assert bool(table["Incomplete period"].iloc[-1]) and not table["Incomplete period"].iloc[:-1].any()
+
+
+def test_activity_window_changes_crr_and_is_kept_in_the_link(app):
+    at = app.run()
+    before = metric(at, "CRR")
+    at.number_input(key="w").set_value(3).run()
+    assert not at.exception
+    assert metric(at, "CRR") != before
+    assert "the 3 periods ending" in _caption(at, "Periods:")
+    assert at.query_params.get("w") in ("3", ["3"])
+
+
+def test_date_range_limits_periods_and_tiles(app):
+    app.query_params.update({"from": "2024-01-01", "to": "2024-12-31"})
+    at = app.run()
+    assert len(at.dataframe[0].value) == 12
+    assert "2024-12-01" in _caption(at, "Tiles describe")  # a range that ends before the data: no incomplete period
+    assert metric(at, "CRR") == f"{_crr(date(2024, 12, 1), date(2024, 11, 1)):.1%}"
+
+
+def test_download_lists_every_period_and_marks_the_incomplete_one(app, downloads):
+    app.run()
+    rows = pl.read_csv(downloads["period_metrics_month.csv"])
+    assert rows.height == 36
+    assert rows["Incomplete period"].to_list() == [False] * 35 + [True]
+    assert rows["New customers"].sum() == 20_000  # every customer is new exactly once
+
+
+def test_russian_labels_numbers_and_formulas(app):
+    app.query_params.update({"lang": "ru"})
+    at = app.run()
+    assert not at.exception
+    assert metric(at, "CRR") == f"{_crr(NOV, OCT) * 100:.1f}\u00a0%".replace(".", ",")
+    churn = next(m for m in at.metric if m.label == "Отток")
+    assert "ушедшие / S" in churn.help
+    assert churn.delta.endswith("п.п.")
+    assert at.subheader[0].value == "Удержание по периодам"
+    assert "Периоды: месяцы" in _caption(at, "Периоды:")
+
+
+def test_seasonality_and_nps_are_shown_for_the_sample(app):
+    at = app.run()
+    titles = [s.value for s in at.subheader]
+    assert "Seasonality: revenue by calendar month" in titles and "NPS by period" in titles
+    assert "over 2 complete year(s)" in _caption(at, "Coefficient")
+
+
+def test_seasonality_explains_when_the_range_is_shorter_than_a_year(app):
+    app.query_params.update({"from": "2025-06-01"})
+    at = app.run()
+    assert not at.exception
+    assert any("at least 12 complete months" in i.value for i in at.info)
+
+
+def test_subscriptions_only_dataset_shows_subscription_tiles(app, workspace):
+    with duckdb.connect() as con:
+        subs = load_file(SAMPLE.parent / "subscriptions.csv", kind="subscriptions", con=con)
+    Workspace(workspace).save("Subs", {"subscriptions": subs}, slug="subs")
+    app.query_params.update({"ds": "subs"})
+    at = app.run()
+    assert not at.exception
+    assert "MRR churn" in [m.label for m in at.metric]
+    assert any("subscriptions" in c.value for c in at.caption)
+    assert metric(at, "CRR").endswith("%")
+
+
+def test_html_report_download(app, downloads):
+    at = app.run()
+    at.button(key="report_prepare").click().run()
+    assert not at.exception
+    page = downloads["retention_report.html"].decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<h1>Retention report</h1>" in page
+    assert f"{_crr(NOV, OCT) * 100:.1f}%" in page  # the report's CRR tile is the Overview's

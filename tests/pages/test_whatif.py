@@ -1,0 +1,140 @@
+"""What-if page as an owner uses it: move a lever, ask the inverse question, keep named scenarios."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from retention_core.ingest import Workspace, load_file
+from retention_core.metrics import period_metrics
+from retention_core.whatif import Scenario, measure_baseline, project
+from retention_core.whatif_solve import customers_to_keep, solve_target_crr
+from tests.pages.conftest import ROOT, metric
+
+SAMPLE = ROOT / "data" / "sample"
+PAGE = "pages/whatif.py"
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    """The baseline measured straight from the bundled sample orders (not through the app)."""
+    return measure_baseline(period_metrics(load_file(SAMPLE / "orders.csv", kind="orders").frame, grain="month"))
+
+
+def _page(at: AppTest, **state: object) -> AppTest:
+    """Open the What-if page (AppTest finds a page with its own url_path only after a first run)."""
+    at.run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _money(x: float) -> str:
+    return ("+" if x > 0 else "") + f"{x:,.0f}"
+
+
+def _scenario_names(at: AppTest) -> list[str]:
+    return at.dataframe[0].value["Scenario"].tolist()
+
+
+def test_crr_slider_changes_the_revenue_difference(app, baseline):
+    at = _page(app)
+    assert metric(at, "Revenue difference") == "0"  # no lever moved: scenario = baseline
+    assert metric(at, "Extra customers at end") == "0"
+    at.slider(key="wi_crr").set_value(5.0).run()
+    expected = project(baseline, Scenario(crr_delta=0.05, margin=0.3))[-1]
+    assert metric(at, "Revenue difference") == _money(expected["cumulative_revenue_difference"].item())
+    assert metric(at, "Gross profit difference") == _money(expected["cumulative_gross_profit_difference"].item())
+    assert at.query_params["wi_crr"] in ("5", ["5"])  # the lever is in the link
+    at.slider(key="wi_crr").set_value(0.0).run()
+    assert metric(at, "Revenue difference") == "0"
+
+
+def test_saved_scenario_survives_a_page_switch_and_a_link(app):
+    at = _page(app)
+    at.slider(key="wi_crr").set_value(5.0)
+    at.number_input(key="wi_cost").set_value(1.0)
+    at.text_input(key="wi_name").input("Loyalty").run()
+    at.button(key="_wi_save").click().run()
+    assert _scenario_names(at) == ["Loyalty"]
+    link = at.query_params["sc"]
+    link = link[0] if isinstance(link, list) else link
+    assert Scenario.from_query(link) == Scenario(name="Loyalty", crr_delta=0.05, margin=0.3, retention_cost=1.0)
+
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception and metric(at, "Customers")
+    at.switch_page(PAGE).run()
+    assert _scenario_names(at) == ["Loyalty"]
+    assert at.slider(key="wi_crr").value == 5.0  # the levers come back too
+
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.query_params["sc"] = link
+    fresh = _page(fresh)
+    assert _scenario_names(fresh) == ["Loyalty"]
+    row = fresh.dataframe[0].value.iloc[0]
+    assert row["CRR change"] == "+5.0 pp" and row["Retention cost"] == "1.00"
+
+    # a second scenario sits beside it; loading the first puts its levers back
+    fresh.slider(key="wi_crr").set_value(-2.0).run()
+    fresh.button(key="_wi_save").click().run()
+    assert _scenario_names(fresh) == ["Loyalty", "Scenario 2"]
+    fresh.button(key="_wi_load").click().run()
+    assert fresh.slider(key="wi_crr").value == 5.0
+    fresh.button(key="_wi_delete").click().run()
+    assert _scenario_names(fresh) == ["Scenario 2"]
+
+
+def test_russian_labels(app):
+    # chosen in the sidebar between runs: AppTest formats a selectbox's value outside a run (in English),
+    # so a page switch after a Russian run would not find "Month" among the Russian options
+    at = _page(app, lang="ru")
+    assert at.title[0].value == "Что если"
+    assert metric(at, "Выручка: разница") == "0"
+    assert at.slider(key="wi_crr").label == "Изменение CRR, п.п."
+    assert any(e.label == "Как это считается" for e in at.expander)
+
+
+def test_solver_answer_is_the_core_answer(app, baseline):
+    app.query_params.update({"wi_target": "150000", "wi_tmonth": "12"})
+    at = _page(app)
+    sol = solve_target_crr(baseline, Scenario(margin=0.3), target=150_000, by_month=12)
+    assert sol.reachable
+    text = at.success[0].value
+    assert f"**{sol.crr * 100:.1f}%**" in text and f"+{sol.crr_delta * 100:.1f} pp" in text
+    assert f"**{customers_to_keep(baseline, sol.crr):,.0f} more customers a month**" in text
+    at.button(key="_wi_apply").click().run()
+    assert at.slider(key="wi_crr").value == math.ceil(round(sol.crr_delta * 1000, 6)) / 10
+    # a target beyond keeping everyone is answered, not an error
+    at.number_input(key="wi_target").set_value(10_000_000.0).run()
+    assert "not reachable by retention alone" in at.warning[0].value
+
+
+def test_retention_vs_acquisition_verdict(app):
+    app.query_params.update({"wi_crr": "5", "wi_cost": "1", "wi_cac": "30"})
+    at = _page(app)
+    texts = [m.value for m in at.markdown]
+    assert any("pays for itself" in x for x in texts)
+    assert any(x.startswith("**Retention is cheaper.**") for x in texts)
+
+
+def test_not_enough_data_is_a_message_not_a_traceback(app, workspace, tmp_path: Path):
+    csv = tmp_path / "one_month.csv"
+    csv.write_text("customer_id,order_date,amount\na,2024-03-01,10\nb,2024-03-05,20\n", encoding="utf-8")
+    Workspace(workspace).save("One month", {"orders": load_file(csv, kind="orders")}, slug="one-month")
+    app.query_params["ds"] = "one-month"
+    at = _page(app)
+    assert "Not enough data" in at.error[0].value and "2 complete months" in at.error[0].value
+    assert not at.metric
+
+
+def test_dataset_without_orders_says_so(app, workspace):
+    subs = load_file(SAMPLE / "subscriptions.csv", kind="subscriptions")
+    Workspace(workspace).save("Only subscriptions", {"subscriptions": subs}, slug="subs-only")
+    app.query_params["ds"] = "subs-only"
+    at = _page(app)
+    assert "no orders table" in at.info[0].value and not at.metric

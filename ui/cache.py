@@ -1,0 +1,140 @@
+"""Caching around DuckDB and core calls (STYLE: ui/cache.py).
+
+One DuckDB connection per server (``cache_resource``) with a cursor per use; filtered tables and
+core results are ``cache_data`` keyed by dataset, its version (meta.json mtime), filters and options,
+so switching pages never re-reads a file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from retention_core.ingest import (
+    DatasetInfo,
+    Filters,
+    LoadResult,
+    Workspace,
+    connect,
+    date_bounds,
+    load_file,
+    query,
+)
+from retention_core.ingest import segment_columns as _segment_columns
+from retention_core.ingest import segment_values as _segment_values
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "data" / "sample"
+UCI_ORDERS = ROOT / "data" / "uci" / "online_retail_orders.csv"
+SAMPLE_SLUG = "sample-shop"
+UCI_SLUG = "uci-online-retail"
+
+
+def workspace_root() -> Path:
+    """Where saved datasets live: ``$RETENTION_WORKSPACE`` or ``data/workspace``."""
+    return Path(os.environ.get("RETENTION_WORKSPACE", ROOT / "data" / "workspace"))
+
+
+@st.cache_resource
+def connection() -> duckdb.DuckDBPyConnection:
+    return connect()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    return connection().cursor()
+
+
+def workspace() -> Workspace:
+    """The shared workspace; on the very first start it gets the bundled demo datasets."""
+    return _workspace(str(workspace_root()))
+
+
+@st.cache_resource(show_spinner=False)
+def _workspace(root: str) -> Workspace:
+    ws = Workspace(root)
+    if not ws.datasets():
+        tables = {}
+        for kind, name in (("orders", "orders.csv"), ("events", "events.csv"),
+                           ("subscriptions", "subscriptions.csv"), ("survey", "survey.csv")):
+            if (SAMPLE_DIR / name).exists():
+                tables[kind] = load_file(SAMPLE_DIR / name, kind=kind, con=cursor())
+        if tables:
+            ws.save("Sample shop", tables, slug=SAMPLE_SLUG)
+        if UCI_ORDERS.exists():
+            ws.save("UCI Online Retail", {"orders": load_file(UCI_ORDERS, kind="orders", con=cursor())}, slug=UCI_SLUG)
+    return ws
+
+
+def datasets() -> list[DatasetInfo]:
+    return workspace().datasets()
+
+
+def version(slug: str) -> float:
+    """Changes whenever the dataset is saved again (cache key)."""
+    meta = workspace().root / slug / "meta.json"
+    return meta.stat().st_mtime if meta.exists() else 0.0
+
+
+def table_path(slug: str, kind: str) -> Path:
+    return workspace().path(slug, kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def table(slug: str, kind: str, filters: Filters, ver: float) -> pl.DataFrame:
+    """The filtered table (DuckDB applies the filters)."""
+    return query(cursor(), table_path(slug, kind), kind, filters)  # type: ignore[arg-type]
+
+
+def filtered(slug: str, kind: str, filters: Filters) -> pl.DataFrame:
+    return table(slug, kind, filters, version(slug))
+
+
+@st.cache_data(show_spinner=False)
+def segments(slug: str, kind: str, ver: float) -> dict[str, list[str]]:
+    """Segment columns of a table with their values."""
+    path = table_path(slug, kind)
+    if not path.exists():
+        return {}
+    con = cursor()
+    return {c: _segment_values(con, path, c) for c in _segment_columns(con, path, kind)}
+
+
+@st.cache_data(show_spinner=False)
+def bounds(slug: str, kind: str, ver: float):
+    path = table_path(slug, kind)
+    return date_bounds(cursor(), path, kind) if path.exists() else None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load_upload(content: bytes, name: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
+                date_order: str | None) -> LoadResult:
+    """Validate an uploaded file (cached by its bytes and the chosen options)."""
+    import tempfile
+
+    suffix = Path(name).suffix
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(content)
+        return load_file(path, kind=kind, mapping=dict(mapping) or None, date_order=date_order,  # type: ignore[arg-type]
+                         file_name=name, con=cursor())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float,
+            options: tuple[tuple[str, object], ...]):
+    import importlib
+
+    fn = getattr(importlib.import_module(module), name)
+    return fn(table(slug, kind, filters, ver), **dict(options))
+
+
+def result(fn, slug: str, kind: str, filters: Filters, **options):
+    """``fn(filtered table, **options)`` for a core function, cached by dataset version, filters and options.
+
+    Options must be hashable (dates, strings, numbers, tuples, frozen dataclasses).
+    """
+    return _result(fn.__module__, fn.__name__, slug, kind, filters, version(slug), tuple(sorted(options.items())))

@@ -1,0 +1,98 @@
+"""English and Russian UI text and per-language number/date formatting (SPEC §7).
+
+Pages never show a raw column name or a hard-coded sentence: they call :func:`t` with a key from a
+catalogue in ``ui/strings/`` and format numbers with :func:`num`, :func:`money`, :func:`pct`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import pkgutil
+from datetime import date, datetime
+from functools import cache
+
+import ui.strings
+from retention_core.errors import RetentionError
+from ui import state
+
+LANGS = ("en", "ru")
+LANG_NAMES = {"en": "English", "ru": "Русский"}
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """All catalogues merged: ``{"en": {...}, "ru": {...}}`` (a test checks both have the same keys)."""
+    merged: dict[str, dict[str, str]] = {"en": {}, "ru": {}}
+    for mod in pkgutil.iter_modules(ui.strings.__path__):
+        m = importlib.import_module(f"ui.strings.{mod.name}")
+        merged["en"].update(m.EN)
+        merged["ru"].update(m.RU)
+    return merged
+
+
+def t(key: str, **fields: object) -> str:
+    """The text for ``key`` in the current language, with ``{fields}`` filled in."""
+    lang = state.lang()
+    text = catalogue()[lang].get(key) or catalogue()["en"].get(key) or key
+    return text.format(**fields) if fields else text
+
+
+def _group(x: float, decimals: int, lang: str) -> str:
+    s = f"{x:,.{decimals}f}"
+    if lang == "ru":
+        s = s.replace(",", "\u202f").replace(".", ",")
+    return s
+
+
+def num(x: float | int | None, decimals: int = 0) -> str:
+    """A number with the language's grouping: ``1,234.5`` (en), ``1 234,5`` (ru); '—' for null."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return _group(float(x), decimals, state.lang())
+
+
+def money(x: float | None, decimals: int = 0) -> str:
+    """Money with the dataset's currency sign when one is set (``1 234 ₽`` / ``$1,234``)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    sign = state.currency()
+    body = num(x, decimals)
+    if not sign:
+        return body
+    return f"{body}\u00a0{sign}" if state.lang() == "ru" or sign in ("₽", "руб.") else f"{sign}{body}"
+
+
+def pct(x: float | None, decimals: int = 1, *, signed: bool = False) -> str:
+    """A fraction as a percentage: 0.0375 → ``3.8%`` (en) / ``3,8 %`` (ru); '—' for null."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    body = _group(x * 100, decimals, state.lang())
+    if signed and x > 0:
+        body = "+" + body
+    return f"{body}\u00a0%" if state.lang() == "ru" else f"{body}%"
+
+
+def points(x: float | None, decimals: int = 1) -> str:
+    """A change of a ratio in percentage points: 0.012 → ``+1.2 pp`` / ``+1,2 п.п.``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    body = _group(x * 100, decimals, state.lang())
+    body = "+" + body if x > 0 else body
+    return f"{body} п.п." if state.lang() == "ru" else f"{body} pp"
+
+
+def day(d: date | datetime | None) -> str:
+    """A date: ``2024-12-31`` (en, ISO) / ``31.12.2024`` (ru)."""
+    if d is None:
+        return "—"
+    return d.strftime("%d.%m.%Y") if state.lang() == "ru" else d.strftime("%Y-%m-%d")
+
+
+def error(exc: RetentionError) -> str:
+    """A core error for the user: the translated template for its code when there is one, else its text."""
+    key = f"error.{exc.code}"
+    template = catalogue()[state.lang()].get(key)
+    if template is None:
+        return str(exc)
+    return template.format(detail=str(exc), **{k: v for k, v in exc.fields.items() if isinstance(v, str | int)})

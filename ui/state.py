@@ -1,0 +1,414 @@
+"""Every URL / session key of the app, and the only reader/writer of ``st.query_params`` and
+``st.session_state`` for them.
+
+View state lives in the URL. Widgets have ``key=`` one of the constants below; :func:`restore_from_url`
+seeds those keys from the link once per browser session, and :func:`write_url` writes the current
+values back after every run, so a copied link reopens the same dataset, page, filters and choices.
+(Streamlit 1.67's own ``bind="query-params"`` stores a selectbox's *formatted* label in the URL, which
+would make links depend on the UI language; see docs/platform.md.)
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Literal
+
+import streamlit as st
+
+from retention_core.errors import ParameterError
+from retention_core.ingest import Filters
+from retention_core.periods import GRAINS, Grain
+from retention_core.whatif import Scenario
+
+# Global (sidebar) keys = URL parameter names.
+LANG = "lang"
+DATASET = "ds"
+DATE_FROM = "from"
+DATE_TO = "to"
+GRAIN = "grain"
+CURRENCY = "cur"
+SEGMENT_PREFIX = "seg_"
+INCLUDE_INCOMPLETE = "incl"
+
+# Overview
+WINDOW = "w"  # activity window W in periods (SPEC §4.1)
+
+# Cohorts
+COHORT_VALUE = "cv"  # customers | revenue | ltv
+COHORT_MODE = "cm"  # on | unbounded
+CURVE_WEIGHTING = "cw"  # size | mean
+AGE_K = "k"  # age of the "month-k retention over time" line
+
+# Customer value
+CALIBRATION_END = "cal"  # end of the model's calibration period (empty: the core's default)
+TIME_UNIT = "tu"  # day | week | month: unit of the BG/NBD fit
+HORIZON = "h"  # months of future value in the predictive CLV
+DISCOUNT = "disc"  # annual discount rate, %
+MARGIN = "margin"  # gross margin, %
+RISK_DAYS = "risk_days"  # at risk: days without an order
+RISK_GAPS = "risk_k"  # at risk: multiple of the customer's typical gap
+RISK_P_ALIVE = "risk_p"  # at risk: P(alive) below this, %
+LAPSED_TOP = "top"  # win-back: "high value" = the top this % of customers by revenue
+RFM_MEASURE = "rfm"  # customers | revenue: what the RFM treemap's areas show
+HOLDOUT_MEASURE = "hm"  # mean | total: the holdout chart's bars
+AT_RISK_ANCHOR = "at-risk"  # /value#at-risk: the at-risk list ("who to save first"), linked from What-if
+
+# Data page
+UPLOAD = "upload"
+UPLOAD_KIND = "upload_kind"
+UPLOAD_NAME = "upload_name"
+UPLOAD_TARGET = "upload_target"
+DATE_ORDER = "date_order"
+MAPPING_PREFIX = "map_"
+LAST_UPLOAD = "_last_upload"  # session only: the validated upload waiting to be saved
+FLASH = "_flash"  # session only: a message to show after a rerun
+
+# What-if page: levers in display units (CRR change in points, other changes and margin in %)
+WI_CRR = "wi_crr"
+WI_AOV = "wi_aov"
+WI_FREQ = "wi_freq"
+WI_NEW = "wi_new"  # None = the baseline's new customers
+WI_MARGIN = "wi_margin"
+WI_CAC = "wi_cac"
+WI_COST = "wi_cost"
+WI_HORIZON = "wi_h"
+WI_TARGET_METRIC = "wi_tmetric"
+WI_TARGET_BASIS = "wi_tbasis"
+WI_TARGET = "wi_target"
+WI_TARGET_MONTH = "wi_tmonth"
+WI_NAME = "wi_name"
+SCENARIOS = "sc"  # saved scenarios: repeated ?sc=<Scenario.to_query()>
+WHATIF_DEFAULTS: dict[str, object] = {
+    WI_CRR: 0.0, WI_AOV: 0.0, WI_FREQ: 0.0, WI_NEW: None, WI_MARGIN: 30.0, WI_CAC: 0.0, WI_COST: 0.0,
+    WI_HORIZON: 12, WI_TARGET_METRIC: "revenue", WI_TARGET_BASIS: "month", WI_TARGET: None, WI_TARGET_MONTH: 12,
+    WI_NAME: "",
+}
+# Allowed values of the numeric levers (slider ends; a link outside is clipped).
+WHATIF_RANGES: dict[str, tuple[float, float]] = {
+    WI_CRR: (-30.0, 30.0), WI_AOV: (-50.0, 100.0), WI_FREQ: (-50.0, 100.0), WI_NEW: (0.0, 1e9),
+    WI_MARGIN: (0.0, 100.0), WI_CAC: (0.0, 1e9), WI_COST: (0.0, 1e9), WI_HORIZON: (3, 36),
+    WI_TARGET: (0.0, 1e15), WI_TARGET_MONTH: (1, 36),
+}
+# Session-only keys of the What-if page (buttons and the chosen saved scenario).
+WI_SAVE = "_wi_save"
+WI_PICK = "_wi_pick"
+WI_LOAD = "_wi_load"
+WI_DELETE = "_wi_delete"
+WI_APPLY = "_wi_apply"
+
+# Journeys page (funnel builder, paths, purchase sequence)
+STEPS = "steps"
+FUNNEL_WINDOW = "window"
+FUNNEL_WINDOW_UNIT = "window_unit"
+ORDER = "order"
+BREAKDOWN = "breakdown"
+EXCLUDE = "exclude"
+OPTIONAL = "optional"
+STEP_WINDOW_PREFIX = "win_"  # + event name: that step's own window ("30m"; "" = none)
+STEP_WHERE_PREFIX = "where_"  # + event name: that step's property filter ("device=mobile"; "" = none)
+DROP_STEP = "drop_step"
+PATH_START = "path_start"
+PATH_DEPTH = "path_depth"
+PATH_TOP = "path_top"
+SEQUENCE_BY = "seq_by"
+
+
+DEFAULT_GRAIN: Grain = "month"
+
+Codec = Literal["str", "date", "list", "bool", "float", "int"]
+# Keys kept in the URL, with how their values are written; defaults are left out to keep links short.
+# Weekly review page
+REVIEW_GRAIN = "rg"
+REVIEW_SEGMENT = "rs"
+
+URL_KEYS: dict[str, Codec] = {
+    LANG: "str", DATASET: "str", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str", CURRENCY: "str",
+    INCLUDE_INCOMPLETE: "bool", WINDOW: "int", COHORT_VALUE: "str", COHORT_MODE: "str", CURVE_WEIGHTING: "str",
+    AGE_K: "int", REVIEW_GRAIN: "str", REVIEW_SEGMENT: "str",
+    WI_CRR: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
+    WI_COST: "float", WI_HORIZON: "int", WI_TARGET_METRIC: "str", WI_TARGET_BASIS: "str", WI_TARGET: "float",
+    WI_TARGET_MONTH: "int", WI_NAME: "str", SCENARIOS: "list",
+    STEPS: "list", FUNNEL_WINDOW: "int", FUNNEL_WINDOW_UNIT: "str", ORDER: "str", BREAKDOWN: "str", EXCLUDE: "list",
+    OPTIONAL: "list", DROP_STEP: "int", PATH_START: "str", PATH_DEPTH: "int", PATH_TOP: "int", SEQUENCE_BY: "str",
+    CALIBRATION_END: "date", TIME_UNIT: "str", HORIZON: "int", DISCOUNT: "float", MARGIN: "int",
+    RISK_DAYS: "int", RISK_GAPS: "float", RISK_P_ALIVE: "int", LAPSED_TOP: "int", RFM_MEASURE: "str",
+    HOLDOUT_MEASURE: "str",
+}
+URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str"}
+URL_DEFAULTS: dict[str, object] = {
+    LANG: "en", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, WINDOW: 1, COHORT_VALUE: "customers",
+    COHORT_MODE: "on", CURVE_WEIGHTING: "size", AGE_K: 1, REVIEW_GRAIN: "week", **WHATIF_DEFAULTS,
+    FUNNEL_WINDOW: 7, FUNNEL_WINDOW_UNIT: "days", ORDER: "ordered", PATH_DEPTH: 4, PATH_TOP: 10,
+    TIME_UNIT: "week", HORIZON: 12, DISCOUNT: 10.0, MARGIN: 100,
+    RISK_DAYS: 90, RISK_GAPS: 2.0, RISK_P_ALIVE: 30, LAPSED_TOP: 20, RFM_MEASURE: "customers", HOLDOUT_MEASURE: "mean",
+}
+_RESTORED = "_url_restored"
+# Widgets drawn by pages (not the sidebar): their values must survive pages that do not draw them.
+PAGE_KEYS: tuple[str, ...] = (INCLUDE_INCOMPLETE, WINDOW, COHORT_VALUE, COHORT_MODE, CURVE_WEIGHTING, AGE_K,
+                              CALIBRATION_END, TIME_UNIT, HORIZON, DISCOUNT, MARGIN, RISK_DAYS, RISK_GAPS,
+                              RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE)
+
+
+def _codec(key: str) -> Codec | None:
+    if key in URL_KEYS:
+        return URL_KEYS[key]
+    return next((c for prefix, c in URL_PREFIXES.items() if key.startswith(prefix)), None)
+
+
+def restore_from_url() -> None:
+    """Once per browser session: seed widget keys from the link's query parameters.
+
+    Every run: re-assign the page widgets' keys, so Streamlit does not drop a value when a page that
+    does not draw the widget runs, and a widget drawn on two pages shows its value on the first run
+    after a page switch (``persist_state="session"`` shows the default there; docs/platform.md).
+    """
+    for key in PAGE_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    if st.session_state.get(_RESTORED):
+        return
+    st.session_state[_RESTORED] = True
+    for key in st.query_params:
+        codec = _codec(key)
+        if codec == "list":
+            st.session_state[key] = [v for v in st.query_params.get_all(key) if v]
+        elif codec == "date":
+            try:
+                st.session_state[key] = date.fromisoformat(st.query_params[key])
+            except ValueError:
+                continue  # a mangled date in a link is ignored, not an error
+        elif codec == "bool":
+            st.session_state[key] = st.query_params[key] in ("1", "true")
+        elif codec in ("float", "int"):
+            try:
+                number = float(st.query_params[key])
+            except ValueError:
+                continue  # ignored like a mangled date
+            st.session_state[key] = int(number) if codec == "int" else number
+        elif codec == "str":
+            st.session_state[key] = st.query_params[key]
+
+
+def write_url() -> None:
+    """After a run: put every URL key's current value into the address bar (defaults left out)."""
+    params: dict[str, str | list[str]] = {}
+    for key, value in st.session_state.items():
+        codec = _codec(key) if isinstance(key, str) else None
+        if codec is None or value in (None, "", []) or URL_DEFAULTS.get(key) == value:
+            continue
+        if codec == "list":
+            params[key] = [str(v) for v in value]
+        elif codec == "date":
+            params[key] = value.isoformat()
+        elif codec == "bool":
+            params[key] = "1" if value else "0"
+        elif codec == "float":
+            params[key] = format(value, ".12g")
+        else:
+            params[key] = str(value)
+    current = {k: st.query_params.get_all(k) if isinstance(params.get(k), list) else st.query_params[k]
+               for k in st.query_params}
+    if current != params:
+        st.query_params.from_dict(params)
+
+
+def default(key: str, value) -> None:
+    """Give a widget key its default before the widget is drawn (so widgets take no ``value=``)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def get(key: str, default=None):
+    """Read a session/URL key."""
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value) -> None:
+    """Write a session-only key (never a widget's key after the widget was drawn)."""
+    st.session_state[key] = value
+
+
+def ensure_choice(key: str, options: list[str], *, fallback: str | None = None) -> None:
+    """Before its widget is drawn: reset ``key`` to ``fallback`` (or the first option) when its value
+    is not one of ``options`` (e.g. a link naming a dataset that was deleted)."""
+    if options and st.session_state.get(key) not in options:
+        st.session_state[key] = fallback if fallback in options else options[0]
+
+
+def ensure_int(key: str, lo: int, hi: int, fallback: int) -> None:
+    """Before a number input is drawn: reset ``key`` to ``fallback`` unless it is a whole number in [lo, hi]
+    (a link may carry ``?w=99``; Streamlit refuses a value outside the input's bounds)."""
+    value = st.session_state.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        st.session_state[key] = fallback
+
+
+def ensure_float(key: str, lo: float, hi: float, fallback: float) -> None:
+    """Before a decimal number input is drawn: reset ``key`` to ``fallback`` unless it is a finite number in
+    [lo, hi]; a whole number (from a link) becomes a float, as the input expects."""
+    value = st.session_state.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        st.session_state[key] = fallback
+    elif isinstance(value, int):
+        st.session_state[key] = float(value)
+
+
+def ensure_date(key: str, lo: date | None, hi: date | None) -> None:
+    """Before a date input is drawn: empty ``key`` (None) unless it is a date in [lo, hi] (e.g. a link made on
+    another dataset)."""
+    value = st.session_state.get(key)
+    if value is not None and (not isinstance(value, date) or lo is None or hi is None or not lo <= value <= hi):
+        st.session_state[key] = None
+
+
+def keep_valid(key: str, options: list[str]) -> None:
+    """Before a multiselect is drawn: drop chosen values that are no longer options."""
+    chosen = st.session_state.get(key)
+    if chosen:
+        st.session_state[key] = [v for v in chosen if v in options]
+
+
+def prepare_whatif() -> None:
+    """Before the What-if levers are drawn: defaults for unset keys, link values clipped to the ranges."""
+    for key, value in WHATIF_DEFAULTS.items():
+        default(key, value)
+    for key, (low, high) in WHATIF_RANGES.items():
+        value = st.session_state.get(key)
+        if value is None and WHATIF_DEFAULTS[key] is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            st.session_state[key] = WHATIF_DEFAULTS[key]
+        elif not low <= value <= high:
+            st.session_state[key] = type(low)(min(max(value, low), high))
+    ensure_choice(WI_TARGET_METRIC, ["revenue", "gross_profit"])
+    ensure_choice(WI_TARGET_BASIS, ["month", "cumulative"])
+
+
+def set_crr_delta(delta: float) -> None:
+    """Put a CRR change (a fraction) on the CRR lever, rounded up to 0.1 point (call from a callback)."""
+    low, high = WHATIF_RANGES[WI_CRR]
+    st.session_state[WI_CRR] = min(max(math.ceil(round(delta * 1000, 6)) / 10, low), high)
+
+
+def crr_lever_reaches(delta: float) -> bool:
+    """Whether a CRR change (a fraction) lies within the CRR lever's range."""
+    low, high = WHATIF_RANGES[WI_CRR]
+    return low <= delta * 100 <= high
+
+
+def whatif_scenario(name: str = "Scenario") -> Scenario:
+    """The What-if levers as a :class:`Scenario` (points and percent become fractions)."""
+    get = st.session_state.get
+    new = get(WI_NEW)
+    return Scenario(
+        name=name, horizon=int(get(WI_HORIZON, 12)), crr_delta=get(WI_CRR, 0.0) / 100,
+        aov_change=get(WI_AOV, 0.0) / 100, frequency_change=get(WI_FREQ, 0.0) / 100,
+        new_customers=None if new is None else float(new), margin=get(WI_MARGIN, 30.0) / 100,
+        cac=float(get(WI_CAC, 0.0)), retention_cost=float(get(WI_COST, 0.0)),
+    )
+
+
+def set_levers(scenario: Scenario) -> None:
+    """Put a scenario's levers on the What-if widgets (call from a callback, before they are drawn)."""
+    st.session_state.update({
+        WI_HORIZON: scenario.horizon, WI_CRR: round(scenario.crr_delta * 100, 6),
+        WI_AOV: round(scenario.aov_change * 100, 6), WI_FREQ: round(scenario.frequency_change * 100, 6),
+        WI_NEW: scenario.new_customers, WI_MARGIN: round(scenario.margin * 100, 6), WI_CAC: scenario.cac,
+        WI_COST: scenario.retention_cost, WI_NAME: scenario.name,
+    })
+
+
+def saved_scenarios() -> list[Scenario]:
+    """The saved scenarios (session and ``?sc=``), in saving order; unreadable link entries are skipped
+    and a repeated name keeps its last version."""
+    found: dict[str, Scenario] = {}
+    for text in st.session_state.get(SCENARIOS) or []:
+        try:
+            scenario = Scenario.from_query(text)
+        except ParameterError:
+            continue
+        found.pop(scenario.name, None)
+        found[scenario.name] = scenario
+    return list(found.values())
+
+
+def save_scenario(scenario: Scenario) -> None:
+    """Keep a scenario (replacing one with the same name)."""
+    kept = [s for s in saved_scenarios() if s.name != scenario.name]
+    st.session_state[SCENARIOS] = [s.to_query() for s in (*kept, scenario)]
+
+
+def delete_scenario(name: str) -> None:
+    st.session_state[SCENARIOS] = [s.to_query() for s in saved_scenarios() if s.name != name]
+
+
+def lang() -> str:
+    value = st.session_state.get(LANG)
+    return value if value in ("en", "ru") else "en"
+
+
+def currency() -> str:
+    return st.session_state.get(CURRENCY) or ""
+
+
+def dataset() -> str | None:
+    return st.session_state.get(DATASET)
+
+
+def grain() -> Grain:
+    value = st.session_state.get(GRAIN)
+    return value if value in GRAINS else DEFAULT_GRAIN  # type: ignore[return-value]
+
+
+def window() -> int:
+    value = st.session_state.get(WINDOW)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
+
+
+def include_incomplete() -> bool:
+    return bool(st.session_state.get(INCLUDE_INCOMPLETE, False))
+
+
+def segment_key(column: str) -> str:
+    return SEGMENT_PREFIX + column
+
+
+def filters(segment_columns: list[str]) -> Filters:
+    """The sidebar filters as a hashable :class:`Filters` (a cache key)."""
+    date_from: date | None = st.session_state.get(DATE_FROM)
+    date_to: date | None = st.session_state.get(DATE_TO)
+    chosen = tuple(
+        (c, tuple(sorted(st.session_state.get(segment_key(c)) or ()))) for c in segment_columns
+    )
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    return Filters(date_from=date_from, date_to=date_to, segments=tuple(s for s in chosen if s[1]))
+
+
+def clear_prefix(prefix: str) -> None:
+    """Forget every session key starting with ``prefix`` (e.g. the column mapping of a previous file)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
+
+
+def pop(key: str, default=None):
+    return st.session_state.pop(key, default)
+
+
+PENDING_DATASET = "_pending_dataset"  # session only: switch the sidebar to this dataset on the next run
+
+
+def apply_pending_dataset() -> None:
+    """Before the sidebar is drawn: select a dataset that was just saved."""
+    slug = st.session_state.pop(PENDING_DATASET, None)
+    if slug:
+        st.session_state[DATASET] = slug
+
+
+def mapping() -> tuple[tuple[str, str], ...]:
+    """The column mapping chosen on the Data page, as (role, header) pairs ('' = not in the file)."""
+    return tuple(
+        (k[len(MAPPING_PREFIX):], v or "") for k, v in sorted(st.session_state.items())
+        if isinstance(k, str) and k.startswith(MAPPING_PREFIX)
+    )

@@ -1,0 +1,279 @@
+"""Shared controls: the global sidebar, KPI tiles, downloads, error display."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from retention_core.charts.retention import DEFAULT_LABELS
+from retention_core.definitions import METRIC_BY_KEY
+from retention_core.errors import RetentionError
+from retention_core.kpis import Kpi
+from retention_core.periods import GRAINS
+from ui import cache, i18n, state
+from ui.i18n import t
+
+DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
+
+
+def sidebar() -> None:
+    """Language, dataset, date range, grain and segment filters; every value bound to the URL."""
+    sb = st.sidebar
+    state.default(state.LANG, "en")
+    sb.selectbox(t("sidebar.language"), i18n.LANGS, format_func=i18n.LANG_NAMES.get, key=state.LANG)
+    infos = cache.datasets()
+    if not infos:
+        return
+    slugs = [d.slug for d in infos]
+    names = {d.slug: d.name for d in infos}
+    state.apply_pending_dataset()
+    state.ensure_choice(state.DATASET, slugs)
+    slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET)
+    kind = primary_kind(slug)
+    if kind is None:
+        return
+    span = cache.bounds(slug, kind, cache.version(slug))
+    c1, c2 = sb.columns(2)
+    lo, hi = (span or (None, None))
+    state.default(state.DATE_FROM, None)
+    state.default(state.DATE_TO, None)
+    fmt = DATE_FORMAT[state.lang()]
+    c1.date_input(t("sidebar.date_from"), min_value=lo, max_value=hi, key=state.DATE_FROM, format=fmt)
+    c2.date_input(t("sidebar.date_to"), min_value=lo, max_value=hi, key=state.DATE_TO, format=fmt)
+    state.ensure_choice(state.GRAIN, list(GRAINS), fallback=state.DEFAULT_GRAIN)
+    sb.selectbox(t("sidebar.grain"), GRAINS, format_func=lambda g: t(f"grain.{g}"), key=state.GRAIN)
+    segs = cache.segments(slug, kind, cache.version(slug))
+    if segs:
+        with sb.expander(t("sidebar.segments"), expanded=any(state.get(state.segment_key(c)) for c in segs)):
+            for column, values in segs.items():
+                key = state.segment_key(column)
+                state.keep_valid(key, values)
+                st.multiselect(column.replace("_", " ").capitalize(), values, key=key,
+                               placeholder=t("sidebar.segment_all"))
+    state.ensure_choice(state.CURRENCY, ["", "₽", "$", "€", "£"])
+    sb.selectbox(t("sidebar.currency"), ["", "₽", "$", "€", "£"], key=state.CURRENCY,
+                 format_func=lambda s: s or t("sidebar.no_currency"))
+
+
+def primary_kind(slug: str) -> str | None:
+    """The table the sidebar filters describe: orders when present, else the first one."""
+    info = next((d for d in cache.datasets() if d.slug == slug), None)
+    if info is None or not info.kinds:
+        return None
+    return "orders" if "orders" in info.kinds else info.kinds[0]
+
+
+def current_filters():
+    slug = state.dataset()
+    kind = primary_kind(slug) if slug else None
+    segs = cache.segments(slug, kind, cache.version(slug)) if kind else {}
+    return state.filters(list(segs))
+
+
+def segment_columns(kind: str) -> list[str]:
+    """Segment columns of the chosen dataset's table of ``kind`` (empty without that table)."""
+    slug = state.dataset()
+    return list(cache.segments(slug, kind, cache.version(slug))) if slug and has_table(kind) else []
+
+
+def has_table(kind: str) -> bool:
+    """Whether the chosen dataset has a table of ``kind``."""
+    slug = state.dataset()
+    info = next((d for d in cache.datasets() if d.slug == slug), None) if slug else None
+    return info is not None and kind in info.kinds
+
+
+def segment_names(kind: str) -> list[str]:
+    """Segment columns of the chosen dataset's table of ``kind`` (empty without one)."""
+    slug = state.dataset()
+    if not has_table(kind):
+        return []
+    return list(cache.segments(slug, kind, cache.version(slug)))
+
+
+def filters_for(kind: str, *, full_history: bool = False):
+    """Sidebar filters as they apply to ``kind``: segments belong to the primary table, dates to all.
+
+    ``full_history=True`` drops the date range (segments stay): period metrics and cohorts need every
+    earlier order to know who is new, so pages compute on full history and show the chosen range.
+    """
+    f = current_filters()
+    segments = f.segments if kind == primary_kind(state.dataset()) else ()
+    if full_history:
+        return type(f)(segments=segments)
+    return type(f)(date_from=f.date_from, date_to=f.date_to, segments=segments)
+
+
+def current_table(kind: str) -> pl.DataFrame | None:
+    """The filtered table of ``kind`` for the chosen dataset, or None when the dataset has none."""
+    if not has_table(kind):
+        return None
+    return cache.filtered(state.dataset(), kind, filters_for(kind))
+
+
+def computed(fn, kind: str, *, full_history: bool = False, **options):
+    """A core function over the current filtered table of ``kind`` (cached); None without that table.
+
+    Example: ``computed(period_metrics, "orders", full_history=True, grain=state.grain())``.
+    """
+    if not has_table(kind):
+        return None
+    return cache.result(fn, state.dataset(), kind, filters_for(kind, full_history=full_history), **options)
+
+
+def date_range():
+    """The sidebar's (from, to) dates, either may be None."""
+    f = current_filters()
+    return f.date_from, f.date_to
+
+
+def tile(col, label: str, value: str, *, delta: str | None = None, help: str | None = None,
+         delta_color: str = "normal") -> None:
+    """A large KPI tile."""
+    col.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
+
+
+def metric_value(key: str, value: float | None) -> str:
+    """A metric's value formatted by its unit (definitions.METRICS): ratios in %, money with the sign."""
+    unit = METRIC_BY_KEY[key].unit if key in METRIC_BY_KEY else "count"
+    return i18n.pct(value) if unit == "ratio" else i18n.money(value, 2) if unit == "money" else i18n.num(value)
+
+
+def kpi_tile(col, k: Kpi) -> None:
+    """A KPI tile for :func:`retention_core.kpis.kpis`: value, change (ratios in points, the rest in %),
+    green when the change is good (``delta_color="inverse"`` where lower is better), formula on hover."""
+    delta = None if k.change is None else i18n.points(k.change) if k.change_is_points else i18n.pct(k.change, signed=True)
+    color = "off" if k.higher_is_better is None else "normal" if k.higher_is_better else "inverse"
+    tile(col, t(f"metric.{k.key}"), metric_value(k.key, k.value), delta=delta, delta_color=color,
+         help=t(f"formula.{k.key}"))
+
+
+def download_csv(frame: pl.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None) -> None:
+    st.download_button(label or t("common.download_csv"), frame.write_csv().encode("utf-8-sig"),
+                       file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
+
+
+def show_error(exc: RetentionError) -> None:
+    st.error(i18n.error(exc), icon=":material/error:")
+
+
+def _label(key: str, prefixes: tuple[str, ...]) -> str:
+    texts = i18n.catalogue()["en"]
+    if key == "age":
+        return t("chart.age", units=t(f"units.{state.grain()}"))
+    return next((t(f"{p}.{key}") for p in prefixes if f"{p}.{key}" in texts), key)
+
+
+def column_label(column: str) -> str:
+    """The display name of a core column in tables and downloads (SPEC §7: no raw column names).
+
+    ``<metric>_previous`` and ``<metric>_change`` read as "<metric>, previous" / "<metric>, change".
+    """
+    for suffix in ("_previous", "_change"):
+        if column.endswith(suffix) and column != suffix:
+            return t(f"column.suffix{suffix}", name=column_label(column[: -len(suffix)]))
+    return _label(column, ("metric", "chart", "column"))
+
+
+def chart_labels(**extra: str) -> dict[str, str]:
+    """Translated ``labels=`` for the retention chart builders (metric names, axes, flows)."""
+    return {**{k: _label(k, ("chart", "metric")) for k in (*DEFAULT_LABELS, "no_value")}, **extra}
+
+
+def dated(fig):
+    """A figure with a date x axis, in the UI language: plotly names months in English, so Russian
+    gets numeric dates (``11.2025``; with days for the day and week grains)."""
+    if state.lang() == "ru":
+        fig.update_xaxes(tickformat="%d.%m.%Y" if state.grain() in ("day", "week") else "%m.%Y")
+    return fig
+
+
+def labelled(frame: pl.DataFrame, **names: str) -> pl.DataFrame:
+    """The frame with display names for its columns, for tables and downloads (``names`` override)."""
+    return frame.rename({c: names.get(c) or column_label(c) for c in frame.columns})
+
+
+def period_caption(activity: str, incomplete: date | None, *, shown: bool, masked: bool = False) -> None:
+    """A chart's period semantics: grain, week start (Monday), what "active" means, and whether the
+    incomplete period is shown (dotted / faded), left out, or ``masked`` (blank heatmap cells)."""
+    parts = [t("caption.grain", grain=t(f"units.{state.grain()}").lower()), t("caption.week_start"), activity]
+    if incomplete is None:
+        parts.append(t("caption.no_incomplete"))
+    else:
+        key = "caption.incomplete_masked" if masked else "caption.incomplete_shown" if shown else "caption.incomplete_hidden"
+        parts.append(t(key, period=i18n.day(incomplete)))
+    st.caption(" · ".join(parts) + ".")
+
+
+def include_incomplete_toggle(col) -> bool:
+    """The shared "include incomplete period" switch (URL-kept, same value on every page)."""
+    state.default(state.INCLUDE_INCOMPLETE, False)
+    return col.toggle(t("common.include_incomplete"), key=state.INCLUDE_INCOMPLETE,
+                      help=t("common.include_incomplete_help"))
+
+
+def int_input(col, key: str, lo: int, hi: int, fallback: int, *, label: str, help: str | None = None,
+              step: int = 1) -> int:
+    """A URL-kept whole-number input (a value from a link outside [lo, hi] falls back)."""
+    state.ensure_int(key, lo, hi, fallback)
+    return int(col.number_input(label, min_value=lo, max_value=hi, step=step, key=key, help=help))
+
+
+def float_input(col, key: str, lo: float, hi: float, fallback: float, *, label: str, help: str | None = None,
+                step: float = 0.5, format: str = "%.1f") -> float:
+    """A URL-kept decimal input (a value from a link outside [lo, hi] falls back)."""
+    state.ensure_float(key, lo, hi, fallback)
+    return float(col.number_input(label, min_value=float(lo), max_value=float(hi), step=float(step), key=key,
+                                  help=help, format=format))
+
+
+def choice(col, key: str, options: tuple[str, ...], fallback: str, *, label: str, prefix: str,
+           help: str | None = None) -> str:
+    """A URL-kept segmented control whose options are stable codes shown as ``t(f"{prefix}.{code}")``."""
+    state.ensure_choice(key, list(options), fallback=fallback)
+    return col.segmented_control(label, options, format_func=lambda o: t(f"{prefix}.{o}"), key=key,
+                                 required=True, help=help)
+
+
+def translated(frame: pl.DataFrame, column: str, prefix: str, codes: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """``column``'s codes (segment names, reasons) replaced by their display text ``t(f"{prefix}.{code}")``
+    (``codes`` default: the values present)."""
+    if codes is None:
+        codes = tuple(frame[column].drop_nulls().unique().cast(pl.String).to_list())
+    return frame.with_columns(pl.col(column).cast(pl.String).replace({c: t(f"{prefix}.{c}") for c in codes}))
+
+
+def significant(x: float | None, digits: int = 3) -> str:
+    """A number to ``digits`` significant digits in the UI language (model parameters span 1e-5 … 1e5)."""
+    if x is None or not math.isfinite(x) or x == 0:
+        return i18n.num(x, 0)
+    return i18n.num(x, max(0, digits - 1 - math.floor(math.log10(abs(x)))))
+
+
+def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: tuple[str, ...] = (),
+          dates: tuple[str, ...] = (), decimals: int = 2, first: tuple[str, ...] = (), file_name: str | None = None,
+          key: str | None = None, height: int | None = None, hide_empty: bool = False) -> None:
+    """A table with display column names (``names``, else :func:`column_label`), percentages (to 0.1 %) and dates
+    in the UI language, localized numbers rounded to ``decimals`` for reading, the ``first`` columns shown leftmost,
+    columns with no value at all left out (``hide_empty``), and (with ``file_name``) the same table at full
+    precision as a CSV download."""
+    if hide_empty:
+        frame = frame.select([c for c in frame.columns if frame[c].null_count() < frame.height] or frame.columns)
+    full = labelled(frame, **(names or {}))
+    label = dict(zip(frame.columns, full.columns, strict=True))
+    config, rounded = {}, []
+    for column, dtype in frame.schema.items():
+        if column in dates:
+            config[label[column]] = st.column_config.DateColumn(format=DATE_FORMAT[state.lang()])
+        elif dtype.is_numeric():
+            config[label[column]] = st.column_config.NumberColumn(format="percent" if column in percent else "localized")
+            if dtype.is_float():
+                rounded.append(pl.col(label[column]).round(3 if column in percent else decimals))
+    order = [label[c] for c in first] + [label[c] for c in frame.columns if c not in first] if first else None
+    st.dataframe(full.with_columns(rounded), hide_index=True, column_config=config, column_order=order,
+                 height=height or "auto")
+    if file_name:
+        download_csv(full, file_name, key=key)
