@@ -33,10 +33,6 @@ def month(d) -> str:
     return d.strftime("%m.%Y" if state.lang() == "ru" else "%Y-%m")
 
 
-def signed(text: str, x: float | None) -> str:
-    return "+" + text if x is not None and x > 0 else text
-
-
 def shown(b, s) -> dict[str, str]:
     """Every model input, formatted: ``<lever>_b`` (baseline) and ``<lever>_s`` (scenario), and the band."""
     values = lever_values(b, s).rows(named=True)
@@ -83,7 +79,7 @@ def results(b, s, f):
     for col, key, fmt in zip(c, ("cumulative_revenue", "cumulative_gross_profit", "active_customers_end"),
                              (money, money, num), strict=False):
         x = row[f"{key}_difference"]
-        widgets.tile(col, t(f"whatif.diff_{key}"), signed(fmt(x), x),
+        widgets.tile(col, t(f"whatif.diff_{key}"), i18n.plus(fmt(x), x),
                      help=t("whatif.diff_help", base=fmt(row[f"baseline_{key}"]), scen=fmt(row[f"scenario_{key}"])))
     widgets.tile(c[3], t("whatif.roi"), pct(row["roi"]), help=t("whatif.roi_help", cost=money(row["programme_cost"])))
     st.info(t("whatif.limits", **f), icon=":material/info:")

@@ -39,10 +39,16 @@ def t(key: str, **fields: object) -> str:
 
 
 def _group(x: float, decimals: int, lang: str) -> str:
+    x = round(x, decimals) + 0.0  # -0.0000001 shows as "0", not "-0" (float noise in a difference)
     s = f"{x:,.{decimals}f}"
     if lang == "ru":
         s = s.replace(",", "\u202f").replace(".", ",")
     return s
+
+
+def plus(text: str, x: float | None) -> str:
+    """'+' before a positive change; none before one that shows as zero ("+0" would claim a gain)."""
+    return "+" + text if x is not None and x > 0 and any(c in "123456789" for c in text) else text
 
 
 def num(x: float | int | None, decimals: int = 0) -> str:
@@ -68,8 +74,8 @@ def pct(x: float | None, decimals: int = 1, *, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     body = _group(x * 100, decimals, state.lang())
-    if signed and x > 0:
-        body = "+" + body
+    if signed:
+        body = plus(body, x)
     return f"{body}\u00a0%" if state.lang() == "ru" else f"{body}%"
 
 
@@ -77,8 +83,7 @@ def points(x: float | None, decimals: int = 1) -> str:
     """A change of a ratio in percentage points: 0.012 → ``+1.2 pp`` / ``+1,2 п.п.``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    body = _group(x * 100, decimals, state.lang())
-    body = "+" + body if x > 0 else body
+    body = plus(_group(x * 100, decimals, state.lang()), x)
     return f"{body} п.п." if state.lang() == "ru" else f"{body} pp"
 
 
