@@ -21,7 +21,7 @@ _CHANNELS = np.array(["web", "app", "store", "marketplace"])
 
 
 def generate_orders(n_orders: int, *, seed: int = 20240601) -> pl.DataFrame:
-    """A canonical orders frame with exactly ``n_orders`` rows (columnar numpy, fixed seed)."""
+    """A canonical orders frame with exactly ``n_orders`` rows in date order (columnar numpy, fixed seed)."""
     rng = np.random.default_rng(seed)
     n_customers = max(int(n_orders / 3.2), 1)
     per_customer = rng.geometric(0.25, n_customers) + rng.integers(0, 2, n_customers)
@@ -46,12 +46,13 @@ def generate_orders(n_orders: int, *, seed: int = 20240601) -> pl.DataFrame:
     channel = _CHANNELS[rng.choice(4, n_customers, p=[0.45, 0.3, 0.15, 0.1])][customer]
     start_us = int((_START - datetime(1970, 1, 1)).total_seconds()) * 1_000_000
     micros = start_us + (day * 86_400_000_000).astype(np.int64)
+    order = np.argsort(micros, kind="stable")  # an export lists orders by date, not grouped by customer
     return pl.DataFrame(
         {
-            "customer_id": pl.Series(customer).cast(pl.String).str.zfill(8),
-            "ordered_at": pl.Series(micros).cast(pl.Datetime("us")),
-            "amount": amount,
-            "channel": channel,
+            "customer_id": pl.Series(customer[order]).cast(pl.String).str.zfill(8),
+            "ordered_at": pl.Series(micros[order]).cast(pl.Datetime("us")),
+            "amount": amount[order],
+            "channel": channel[order],
         }
     ).with_columns(("C" + pl.col("customer_id")).alias("customer_id"))
 

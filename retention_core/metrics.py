@@ -22,6 +22,7 @@ import polars as pl
 
 from retention_core.errors import ColumnNotFoundError, ParameterError
 from retention_core.periods import Grain, index_start, period_index, validate_grain
+from retention_core.runs import sort_runs
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "period_start",
@@ -156,29 +157,24 @@ def customer_periods(orders: pl.DataFrame, *, grain: Grain = "month") -> pl.Data
     """
     validate_grain(grain)
     require_columns(orders, ("customer_id", "ordered_at", "amount"), kind="orders")
-    cp = (
+    ordered = pl.col("orders") > 0
+    return (
         orders.lazy()
         .group_by("customer_id", period_index(pl.col("ordered_at"), grain).alias("period"))
         .agg(
             (pl.col("amount") >= 0).sum().cast(pl.Int64).alias("orders"),
             pl.col("amount").cast(pl.Float64).sum().alias("revenue"),
         )
-        .collect(engine="streaming")
+        .with_columns(pl.when(ordered).then(pl.col("period")).min().over("customer_id").alias("first_period"))
+        .collect()
     )
-    first = (
-        cp.lazy()
-        .filter(pl.col("orders") > 0)
-        .group_by("customer_id")
-        .agg(pl.col("period").min().alias("first_period"))
-    )
-    return cp.lazy().join(first, on="customer_id", how="left").collect(engine="streaming")
 
 
 def _sorted_rows(cp: pl.DataFrame, *, window: int) -> pl.LazyFrame:
     """The compact table sorted by customer and period, with each row's place in the customer flow.
 
-    Rows of one customer are contiguous (sorted by a hash of the id, then the id, then the period),
-    so "this customer's previous / next row" is a plain shift guarded by ``same customer``. Adds:
+    Rows of one customer are contiguous and in period order (:func:`~retention_core.runs.sort_runs`), so "this
+    customer's previous / next row" is a plain shift guarded by ``same customer``. Adds:
     ``last_order`` (latest period ≤ p with an order), ``active`` (active(p): p − last_order < W),
     ``in_start`` (active(p−1), i.e. member of S(p)), ``active_next`` (active(p+1)), ``is_new``.
     """
@@ -186,8 +182,8 @@ def _sorted_rows(cp: pl.DataFrame, *, window: int) -> pl.LazyFrame:
     ordered = pl.col("orders") > 0
     same_prev, same_next = c.shift(1) == c, c.shift(-1) == c
     return (
-        cp.lazy()
-        .sort(c.hash(), c, p)
+        sort_runs(cp, "customer_id", ["period"])
+        .lazy()
         .with_columns(
             pl.when(ordered).then(p).forward_fill().alias("_lo"),
             pl.when(ordered).then(c).forward_fill().alias("_lo_customer"),

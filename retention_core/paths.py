@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from retention_core.errors import ColumnNotFoundError, ParameterError
+from retention_core.runs import sort_runs
 
 OTHER = "other"
 ARROW = " → "
@@ -100,12 +101,11 @@ def top_paths(
 def _path_steps(events: pl.DataFrame, anchor: str | None, depth: int, *, after: bool) -> pl.DataFrame:
     """One row per (user, step) of each user's path: ``user_id``, ``step`` (offset), ``event``."""
     seq = pl.col("seq") if "seq" in events.columns else pl.int_range(pl.len())
-    rows = (
+    rows = sort_runs(
         events.select("user_id", "event", "occurred_at", _seq=seq)
-        .filter(pl.col("user_id").is_not_null() & pl.col("occurred_at").is_not_null() & pl.col("event").is_not_null())
-        .sort(pl.col("user_id").hash(), "user_id", "occurred_at", "_seq")  # hash first: cheaper than strings
-        .with_row_index("_pos")
-    )
+        .filter(pl.col("user_id").is_not_null() & pl.col("occurred_at").is_not_null() & pl.col("event").is_not_null()),
+        "user_id", ["occurred_at", "_seq"],
+    ).with_row_index("_pos")
     first = (pl.col("user_id") != pl.col("user_id").shift(1)).fill_null(True)
     rows = rows.with_columns(_i=pl.col("_pos") - pl.when(first).then(pl.col("_pos")).forward_fill())
     anchors = rows.filter(pl.col("event") == anchor).group_by("user_id").agg(_a=pl.col("_i").min())
