@@ -49,8 +49,9 @@ class Check:
 
     Validation runs in two passes (``load.validate``): ``fast`` (default ``value``) parses every row
     cheaply; only *suspect* rows — a non-empty cell whose fast value is null, an empty required cell,
-    or ``condition`` true — get the full ``value`` parse and the ``reason`` text. ``condition`` is for
-    checks across parsed columns (score range, end before start) and may use ``__v_<role>`` columns.
+    or ``condition`` true — get the full ``value`` parse and the ``reason`` text. ``condition``, when
+    set, *is* the suspect test: for checks across parsed columns (score range, end before start) and
+    for text checks, whose value is null exactly when the cell is empty. It may use ``__v_<role>``.
     """
 
     role: str
@@ -85,10 +86,13 @@ def _quoted(header: str) -> pl.Expr:
 
 def text_check(role: str, header: str, *, required: bool) -> Check:
     """A non-empty string (ids, event names)."""
-    value = pl.when(_empty(header)).then(None).otherwise(_raw(header))
+    stripped = _raw(header)
+    value = pl.when(stripped != "").then(stripped)  # null for a null or blank cell
     reason = pl.when(_empty(header)).then(pl.lit(f"{ROLE_WORDS.get(role, role)} is empty")) if required else pl.lit(None)
+    # the parsed value is null exactly when the cell is empty: only that can fail, and only if required
+    suspect = pl.col(f"__v_{role}").is_null() if required else pl.lit(False)
     return Check(role, header, value, reason if required else pl.lit(None, dtype=pl.String), f"{role}_empty",
-                 required=required)
+                 required=required, condition=suspect)
 
 
 def number_check(role: str, header: str, frame: pl.DataFrame, *, required: bool) -> tuple[Check, NumberFormat]:

@@ -55,6 +55,8 @@ def detect_encoding(raw: bytes, *, file: str) -> str:
     if b"\x00" in head:
         msg = f"{file}: this is not a text table (binary content); expected CSV/TSV text, Parquet or XLSX"
         raise InputError(msg, file=file, reason="binary")
+    if raw.isascii():  # plain ASCII is UTF-8; checking is much cheaper than decoding
+        return "utf-8"
     try:
         raw.decode("utf-8")
         return "utf-8"
@@ -78,7 +80,7 @@ def to_utf8(path: Path, *, file: str, workdir: Path) -> Decoded:
         except (OSError, EOFError) as exc:
             msg = f"{file}: the gzip archive is damaged; compress the export again"
             raise InputError(msg, file=file, reason="unreadable") from exc
-    if not raw.strip():
+    if not raw or raw.isspace():  # stops at the first non-space byte: no copy of a large file
         msg = f"{file}: the file is empty; expected a header row and data rows"
         raise InputError(msg, file=file, reason="empty")
     encoding = detect_encoding(raw, file=file)

@@ -18,6 +18,7 @@ from retention_core.errors import InputError, check_choice
 from retention_core.ingest.checks import Check, date_check, number_check, text_check
 from retention_core.ingest.raw import LINE, RawTable, connect, read_raw
 from retention_core.ingest.roles import KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
+from retention_core.runs import repeated_rows
 
 REASON = "reason"
 CODE = "reason_code"
@@ -168,7 +169,8 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
     segments = _segment_columns(frame, roles)
     parsed = _mark_duplicates(parsed, kind, roles, headers, line_level)
 
-    good = parsed.filter(pl.col(REASON).is_null())
+    all_good = parsed[REASON].null_count() == parsed.height
+    good = parsed if all_good else parsed.filter(pl.col(REASON).is_null())
     canonical = _canonical(good, kind, roles, segments, line_level)
     rejected = _rejected(parsed.filter(pl.col(REASON).is_not_null()), raw, headers)
     counts = dict(rejected.group_by(CODE).len().iter_rows()) if rejected.height else {}
@@ -194,6 +196,8 @@ def _parse(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
     suspect = pl.any_horizontal([c.suspect() for c in checks]) if checks else pl.lit(False)
     fast = fast.with_columns(suspect.alias("__suspect"))
     none = pl.lit(None, dtype=pl.String)
+    if not fast["__suspect"].any():  # the usual clean file: no filtered copies of every column
+        return fast.drop("__suspect").with_columns(none.alias(REASON), none.alias(CODE), none.alias(COLUMN))
     clean = fast.filter(~pl.col("__suspect")).with_columns(none.alias(REASON), none.alias(CODE), none.alias(COLUMN))
     closer = fast.filter(pl.col("__suspect"))
     if closer.height:
@@ -212,9 +216,11 @@ def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], hea
     """Reject exact duplicates among otherwise-good rows: same order id (order-level), else all columns.
 
     A row with an empty order id is compared on all columns (empty ids are not one shared order).
-    Hash-based: only rows whose key occurs more than once are looked at to find the first line.
+    Hash-based (:func:`~retention_core.runs.repeated_rows`): only rows whose key occurs more than once
+    are looked at to find the first line.
     """
-    ok = parsed.filter(pl.col(REASON).is_null())
+    clean = parsed[REASON].null_count() == parsed.height
+    ok = parsed if clean else parsed.filter(pl.col(REASON).is_null())  # no copy of a clean file
     by_id = kind == "orders" and "order_id" in roles and not line_level
     groups = []  # (rows, key columns, text)
     if by_id:
@@ -224,7 +230,7 @@ def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], hea
         groups.append((ok, headers, None))
     dups = []
     for rows, key, what in groups:
-        repeated = rows.filter(pl.struct(key).is_duplicated()) if rows.height else rows
+        repeated = repeated_rows(rows, key)
         if not repeated.height:
             continue
         repeated = repeated.with_columns(pl.col(LINE).min().over(key).alias("__first"))

@@ -150,7 +150,7 @@ def _family_expr(col: pl.Expr, family: str) -> pl.Expr:
         n = pl.when(s.str.contains(_SHAPES[family])).then(s.cast(pl.Int64, strict=False))  # 10 vs 13 digits
         unit = 1_000_000 if family == "unix_s" else 1_000
         return (n * unit).cast(pl.Datetime("us"))
-    return pl.coalesce(s.str.to_datetime(f, strict=False, time_unit="us") for f in _FAMILIES[family])
+    return pl.coalesce(s.str.to_datetime(f, strict=False, time_unit="us", cache=False) for f in _FAMILIES[family])
 
 
 def fast_datetime(col: pl.Expr, values: pl.Series, fmt: DateFormat) -> pl.Expr | None:
@@ -162,13 +162,15 @@ def fast_datetime(col: pl.Expr, values: pl.Series, fmt: DateFormat) -> pl.Expr |
     formats = _FAMILIES.get(fmt.family)
     if not formats or len(formats) == 1:
         return None
+    # polars parses a format without "%.f" ~5x faster; on a tie (no fractions in the sample) it wins
+    formats = tuple(f.replace("%.f", "") for f in formats if "%.f" in f) + formats
     sample = values.drop_nulls().head(5000).to_frame("v")
     counts = sample.select(
-        [pl.col("v").str.strip_chars().str.to_datetime(f, strict=False, time_unit="us").is_not_null().sum().alias(f)
+        [pl.col("v").str.strip_chars().str.to_datetime(f, strict=False, time_unit="us", cache=False).is_not_null().sum().alias(f)
          for f in formats]
     ).row(0, named=True)
     best = max(formats, key=lambda f: counts[f])
-    return col.str.strip_chars().str.to_datetime(best, strict=False, time_unit="us")
+    return col.str.strip_chars().str.to_datetime(best, strict=False, time_unit="us", cache=False)
 
 
 def detect_date_format(values: pl.Series, *, date_order: DateOrder | None = None) -> DateFormat | None:

@@ -227,3 +227,22 @@ def test_rows_without_an_order_id_are_not_one_shared_order(write_file):
         (5, "duplicate", "exact duplicate of line 4; counted once"),
         (6, "duplicate", "order id repeats line 2; counted once"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "bad_line"),
+    [
+        ("customer,date,amount\nx,2024-01-01,1\ny,2024-01-02,oops\nz,2024-01-03,3\n", 3),  # plain: no quotes, no blank lines
+        ("customer,date,amount\nx,2024-01-01,1\ny,2024-01-02,oops\nz,2024-01-03,3", 3),  # no final line break
+        ("customer,date,amount\r\nx,2024-01-01,1\r\ny,2024-01-02,oops\r\nz,2024-01-03,3\r\n", 3),  # Windows line ends
+        ("customer,date,amount\nx,2024-01-01,1\n\ny,2024-01-02,oops\nz,2024-01-03,3\n", 4),  # a blank line before it
+        ('customer,date,amount\n"x\ny",2024-01-01,1\ny,2024-01-02,oops\nz,2024-01-03,3\n', 4),  # a quoted line break before it
+        ("customer,date,amount\nx,2024-01-01,1\ny,2024-01-02,oops\nz,2024-01-03,3\n\n\n", 3),  # blank lines at the end
+    ],
+)
+def test_rejected_line_is_the_physical_line_in_every_layout(write_file, text, bad_line):
+    """Line numbers a person finds in a text editor, whichever way the file is laid out."""
+    result = load_file(write_file("orders.csv", text), kind="orders")
+    assert counts(result) == (3, 2, 1)
+    assert result.rejected["__line"].to_list() == [bad_line]
+    assert result.frame["amount"].to_list() == [1.0, 3.0]

@@ -59,3 +59,27 @@ def test_paths_do_not_depend_on_the_hash(monkeypatch):
     monkeypatch.setattr(runs, "key_hash", lambda key: key.str.len_bytes().cast(pl.UInt64))
     forced = top_paths(events, start_event="visit", depth=3)
     assert_frame_equal(forced.sequences, honest.sequences)
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_repeated_rows_are_exactly_the_repeats(collide, monkeypatch):
+    """Honest hashes and a hash that makes every row collide give the same, exact answer."""
+    if collide:
+        monkeypatch.setattr(runs, "key_hash", lambda key: key.hash() * 0 + 7)
+    df = pl.DataFrame({"id": ["a", "b", "a", "c", None, None, "b"], "x": [1, 2, 1, 3, 4, 4, 5]})
+    assert runs.repeated_rows(df, ["id"])["x"].to_list() == [1, 2, 1, 4, 4, 5]
+    assert runs.repeated_rows(df, ["id", "x"])["x"].to_list() == [1, 1, 4, 4]
+    assert runs.repeated_rows(df.filter(pl.col("id") == "c"), ["id"]).height == 0
+
+
+def test_duplicate_orders_are_found_when_hashes_collide(tmp_path, monkeypatch):
+    from retention_core.ingest import load_file
+
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,customer,date,amount\n1,a,2024-01-01,10\n2,b,2024-01-02,20\n1,a,2024-01-01,10\n"
+                    "3,c,2024-01-03,30\n")
+    monkeypatch.setattr(runs, "key_hash", lambda key: key.hash() % 2)  # two buckets: collisions everywhere
+    result = load_file(path, kind="orders")
+    assert (result.report.rows_read, result.report.rows_accepted, result.report.duplicates) == (4, 3, 1)
+    assert result.rejected["__line"].to_list() == [4]
+    assert result.rejected["reason"].to_list() == ["order id repeats line 2; counted once"]
