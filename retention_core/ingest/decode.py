@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import charset_normalizer
 from retention_core.errors import InputError
 
 _SAMPLE = 64 * 1024
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ def detect_encoding(raw: bytes, *, file: str) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    # judge the non-ASCII part: an export can be plain ASCII for thousands of lines before its first name
+    first = _NON_ASCII.search(raw)
+    if first is not None and first.start() >= _SAMPLE // 2:
+        head = raw[first.start() - 1024:first.start() + _SAMPLE]
     text = head.decode("cp1251", errors="replace")
     non_ascii = [c for c in text if ord(c) > 127 and c.isalpha()]  # letters: € « » № nbsp say nothing
     if non_ascii and sum("\u0400" <= c <= "\u04ff" for c in non_ascii) / len(non_ascii) > 0.8:

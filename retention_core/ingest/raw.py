@@ -80,18 +80,24 @@ def _structural_rejects(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).unique("record", keep="first", maintain_order=True)
 
 
+def choose_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """The header line's most frequent delimiter, unless it has none (then DuckDB's sniffer decides)."""
+    delim = _header_delimiter(path)
+    try:
+        sniff = con.sql("SELECT Delimiter, HasHeader FROM sniff_csv(?)", params=[str(path)]).fetchall()
+    except duckdb.Error:
+        sniff = []
+    sniffed = sniff[0][0] if sniff else None
+    if delim is None or (sniffed in _DELIMITERS and sniffed == delim):
+        delim = sniffed or ","
+    return delim
+
+
 def read_text(path: Path, *, file: str, con: duckdb.DuckDBPyConnection) -> RawTable:
     """Read delimited text (any supported encoding) into a :class:`RawTable`."""
     with tempfile.TemporaryDirectory() as tmp:
         decoded = to_utf8(path, file=file, workdir=Path(tmp))
-        delim = _header_delimiter(decoded.path)
-        try:
-            sniff = con.sql("SELECT Delimiter, HasHeader FROM sniff_csv(?)", params=[str(decoded.path)]).fetchall()
-        except duckdb.Error:
-            sniff = []
-        sniffed = sniff[0][0] if sniff else None
-        if delim is None or (sniffed in _DELIMITERS and sniffed == delim):
-            delim = sniffed or ","
+        delim = choose_delimiter(con, decoded.path)
         opts = "delim = ?, header = true, all_varchar = true, store_rejects = true, auto_detect = true"
         try:
             # reject tables live on the connection and keep earlier reads' rows: start from empty ones

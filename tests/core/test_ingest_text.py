@@ -115,6 +115,16 @@ def test_detect_encoding_names_each_encoding():
     assert detect_encoding("a;b".encode("utf-16"), file="f") == "utf-16"
 
 
+def test_windows_1251_names_far_down_an_ascii_file_are_read_as_cyrillic(write_file):
+    """Thousands of Latin-only lines first: the encoding is judged where the first non-ASCII byte is."""
+    head = "customer_id,order_date,amount,note\n" + "".join(f"a{i},2024-01-05,10,ok\n" for i in range(5000))
+    path = write_file("late.csv", head.encode() + "b,2024-01-06,12,Привет\n".encode("cp1251"))
+    result = load_file(path)
+    assert result.report.encoding == "windows-1251"
+    assert result.report.rows_accepted == 5001
+    assert result.frame["customer_id"].to_list()[-1] == "b"
+
+
 # --- golden files in tests/data -----------------------------------------------------------------------------
 
 
