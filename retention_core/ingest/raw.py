@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import fastexcel
 import numpy as np
 import polars as pl
 
@@ -240,7 +241,7 @@ def read_excel(path: Path, *, file: str, sheet: str | None = None) -> RawTable:
         # empty rows are kept until the rows are numbered, so later rows keep their spreadsheet row
         where = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
         typed = pl.read_excel(path, **where, drop_empty_rows=False)
-    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own hierarchy; we name the file
+    except (fastexcel.FastExcelError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
         msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
         raise InputError(msg, file=file, reason="unreadable") from exc
     frame = _stringify(typed, typed.columns)

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from retention_core.errors import RetentionError
 from retention_core.ingest.parse import detect_date_format, plain_numbers
 from retention_core.ingest.raw import choose_delimiter
 from retention_core.ingest.roles import DATE_ROLES, NUMBER_ROLES, ROLES, Kind, detect_kind, detect_roles
@@ -63,8 +64,8 @@ def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, s
         if not _plain_utf8_head(path):
             return None
         return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8")
-    except Exception:  # noqa: BLE001 - every failure means "not a clean file": the general path decides
-        return None
+    except (duckdb.Error, RetentionError, pl.exceptions.PolarsError, OSError, ValueError):
+        return None  # not a clean file (or not readable at all): the general path decides and explains
 
 
 def _plain_utf8_head(path: Path) -> bool:

@@ -97,3 +97,16 @@ def test_a_user_mapping_is_honoured(write_file):
     assert read_typed(path, file="m.csv", kind="orders", mapping=mapping, con=connect()) is not None
     _same(path, kind="orders", mapping=mapping)
     assert load_file(path, kind="orders", mapping=mapping).frame["amount"].to_list() == [11.0, 13.0]
+
+
+@pytest.mark.parametrize("content", [b"", b"customer_id,date,amount\n", b"PK\x03\x04\x00\x00binary", b"\x00\x01\x02\x03"])
+def test_unreadable_files_are_explained_by_the_general_path(write_file, content):
+    from retention_core.errors import InputError
+
+    path = write_file("bad.csv", content)
+    assert _typed(path) is None  # never raises
+    with pytest.raises(InputError) as fast:
+        load_file(path)
+    with pytest.raises(InputError) as general:
+        load_file(path, typed=False)
+    assert str(fast.value) == str(general.value)
