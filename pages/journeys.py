@@ -2,22 +2,14 @@
 
 import streamlit as st
 
-from retention_core.charts.journeys import (
-    conversion_trend_chart,
-    funnel_breakdown_chart,
-    funnel_chart,
-    paths_sankey,
-    purchase_sequence_chart,
-    time_to_convert_histogram,
-)
+from retention_core.charts.journeys import conversion_trend_chart, funnel_chart, time_to_convert_histogram
 from retention_core.errors import RetentionError
 from retention_core.funnels import dropped_users, funnel, funnel_breakdown, funnel_summary, funnel_trend
 from retention_core.funnels_catalogue import event_catalogue, event_properties, suggested_steps
-from retention_core.paths import top_paths
-from retention_core.purchase_sequence import purchase_sequence
 from ui import funnel_builder as fb
 from ui import i18n, routing, widgets
 from ui.i18n import t
+from ui.journeys_sections import breakdown_section, paths_section, sequence_section
 
 routing.in_frame()
 
@@ -74,48 +66,6 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
             st.info(t("journeys.ttc_none"))
     if built.breakdown:
         breakdown_section(funnel_breakdown(result), fb.label(built.breakdown), spec, labels)
-
-
-def breakdown_section(table, column: str, spec, labels: list[str]) -> None:
-    fig = funnel_breakdown_chart(table, step_labels=labels, null_label=t("journeys.no_value"), y_label=t("journeys.trend_y"),
-                                 title=t("journeys.breakdown_chart", column=column))
-    fb.show_chart(fig, "breakdown_chart")
-    st.caption(fb.caption(spec))
-    with st.expander(t("journeys.breakdown_table", column=column)):
-        st.dataframe(fb.steps_view(table, labels, group="value"), hide_index=True)
-        widgets.download_csv(table, "funnel_breakdown.csv", label=t("journeys.download_breakdown"), key="breakdown_csv")
-
-
-def paths_section(events: list[str], start: str) -> None:
-    event, depth, top = fb.paths_controls(events, start)
-    paths = widgets.computed(top_paths, "events", start_event=event, depth=depth, top=top)
-    if paths.sequences.height == 0:
-        st.info(t("journeys.no_paths", event=event))
-        return
-    fb.show_chart(paths_sankey(paths.links, other_label=t("journeys.other"), title=t("journeys.sankey", event=event)),
-                  "paths_sankey", height=560)
-    st.caption(t("journeys.paths_caption", event=event))
-    st.markdown(f"**{t('journeys.paths_table')}**")
-    st.dataframe(fb.paths_view(paths.sequences), hide_index=True)
-    widgets.download_csv(paths.sequences.drop("events"), "paths.csv", label=t("journeys.download_paths"), key="paths_csv")
-
-
-def sequence_section() -> None:
-    by, grain = fb.sequence_picker(widgets.segment_columns("orders"))
-    overall = widgets.computed(purchase_sequence, "orders", full_history=True, max_order=4)
-    table = overall if by is None else widgets.computed(purchase_sequence, "orders", full_history=True, max_order=4,
-                                                        by=by, grain=grain)
-    first, second = overall.row(0, named=True), overall.row(1, named=True)
-    c = st.columns(3)
-    widgets.tile(c[0], t("journeys.col.customers"), i18n.num(first["customers"]))
-    widgets.tile(c[1], t("journeys.repeat"), i18n.pct(second["conversion_from_start"]), help=t("journeys.repeat_help"))
-    widgets.tile(c[2], t("journeys.days_to_second"), i18n.num(second["median_days_from_previous"], 1))
-    fig = purchase_sequence_chart(table, order_labels=fb.order_labels(), by=by, y_label=t("journeys.sequence_y"),
-                                  title=t("journeys.sequence_chart"))
-    fb.show_chart(fig, "sequence_chart")
-    st.caption(t("journeys.sequence_caption"))
-    st.dataframe(fb.sequence_view(table, group=by), hide_index=True)
-    widgets.download_csv(table, "purchase_sequence.csv", label=t("journeys.download_sequence"), key="sequence_csv")
 
 
 def guarded(section, *args) -> None:
