@@ -21,22 +21,30 @@ kind_choice = c1.selectbox(t("data.kind"), ["auto", *KINDS], key=state.UPLOAD_KI
                            format_func=lambda k: t("data.kind_auto") if k == "auto" else t(f"kind.{k}"))
 order_choice = c2.selectbox(t("data.date_order"), ["auto", "dmy", "mdy"], key=state.DATE_ORDER,
                             format_func=lambda o: t(f"data.date_order_{o}"))
-uploaded = st.file_uploader(t("data.upload"), key=state.UPLOAD,
-                            type=["csv", "tsv", "txt", "gz", "parquet", "xlsx", "xls"])
-
-result = None
-if uploaded is not None:
-    if state.get(state.LAST_UPLOAD) != uploaded.file_id:
-        state.clear_prefix(state.MAPPING_PREFIX)
-        state.put(state.LAST_UPLOAD, uploaded.file_id)
-    kind = None if kind_choice == "auto" else kind_choice
-    order = None if order_choice == "auto" else order_choice
-    mapping = state.mapping()
-    try:
-        result = cache.load_upload(uploaded.getvalue(), uploaded.name, kind, mapping, order)
-    except RetentionError as exc:
-        widgets.show_error(exc)
-        st.caption(t("data.nothing_saved"))
+source = st.radio(t("data.source"), ["upload", "server"], key=state.DATA_SOURCE, horizontal=True,
+                  format_func=lambda x: t(f"data.source_{x}"), label_visibility="collapsed")
+kind = None if kind_choice == "auto" else kind_choice
+order = None if order_choice == "auto" else order_choice
+result = name = None
+try:
+    if source == "upload":
+        uploaded = st.file_uploader(t("data.upload"), key=state.UPLOAD,
+                                    type=["csv", "tsv", "txt", "gz", "parquet", "xlsx", "xls"])
+        if uploaded is not None:
+            name = uploaded.name
+            state.new_source(uploaded.file_id)
+            result = cache.load_upload(uploaded.getvalue(), name, kind, state.mapping(), order)
+    else:
+        relative = st.text_input(t("data.server_path"), key=state.SERVER_PATH, placeholder="orders_parquet/",
+                                 help=t("data.server_path_help", root=cache.data_root()))
+        if relative.strip():
+            name = relative.strip().rstrip("/").rsplit("/", 1)[-1]
+            state.new_source("path:" + relative.strip())
+            with st.spinner(t("common.loading")):
+                result = cache.load_server_path(relative, kind, state.mapping(), order)
+except RetentionError as exc:
+    widgets.show_error(exc)
+    st.caption(t("data.nothing_saved"))
 
 if result is not None:
     rep = result.report
@@ -67,7 +75,7 @@ if result is not None:
         st.markdown(f"**{t('data.rejected')}**")
         export = result.rejected_export()
         st.dataframe(export.head(200), hide_index=True, key="rejected_table")
-        widgets.download_csv(export, f"{uploaded.name}.rejected.csv", label=t("data.rejected_download"),
+        widgets.download_csv(export, f"{name}.rejected.csv", label=t("data.rejected_download"),
                              key="rejected_download")
     else:
         st.success(t("data.all_good"))
@@ -79,11 +87,11 @@ if result is not None:
     targets = ["", *[d.slug for d in infos]]
     names = {d.slug: d.name for d in infos}
     with st.form("save_form", border=False):
-        name = st.text_input(t("data.save_name"), value=uploaded.name.rsplit(".", 1)[0], key=state.UPLOAD_NAME)
+        title = st.text_input(t("data.save_name"), value=name.rsplit(".", 1)[0], key=state.UPLOAD_NAME)
         target = st.selectbox(t("data.save_target"), targets, key=state.UPLOAD_TARGET,
                               format_func=lambda s: t("data.save_into", name=names[s]) if s else t("data.save_new"))
         if st.form_submit_button(t("data.save"), type="primary"):
-            info = cache.workspace().save(names.get(target, name) if target else name, {rep.kind: result},
+            info = cache.workspace().save(names.get(target, title) if target else title, {rep.kind: result},
                                           slug=target or None)
             state.put(state.FLASH, t("data.saved", name=info.name, rows=i18n.num(result.frame.height)))
             state.put(state.PENDING_DATASET, info.slug)

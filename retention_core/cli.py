@@ -117,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     for name, (help, _, add_args) in COMMANDS.items():
         sp = sub.add_parser(name, help=help)
-        sp.add_argument("path", type=Path, help="the export file (CSV/TSV/…, Parquet or XLSX)")
+        sp.add_argument("path", type=Path, help="the export file (CSV/TSV/…, Parquet or XLSX), or a folder of Parquet files read as one table")
         add_args(sp)
     return p
 

@@ -226,3 +226,26 @@ def test_rfm_segments_partition_customers():
 def test_clv_calibration_before_data_exits_2():
     res = run("clv", str(SAMPLE_ORDERS), "--calibration-end", "2019-01-01")
     assert res.returncode == 2 and "calibration_end" in res.stderr
+
+
+def test_a_folder_of_parquet_files_gives_the_same_metrics_as_one_csv(tmp_path: Path):
+    """SPEC §9: a dataset split into Parquet files is read from its folder, with the same numbers."""
+    import polars as pl
+
+    csv = _write(tmp_path / "orders.csv", "order_id,customer_id,order_date,amount", ORDERS)
+    folder = tmp_path / "orders_parquet"
+    folder.mkdir()
+    frame = pl.read_csv(csv, schema_overrides={"order_id": pl.String}).with_columns(
+        pl.col("order_date").str.to_date().cast(pl.Datetime("us")))
+    frame.head(3).write_parquet(folder / "part-0.parquet")
+    frame.tail(4).write_parquet(folder / "part-1.parquet")
+    from_csv, from_folder = run("metrics", str(csv)), run("metrics", str(folder))
+    assert from_folder.returncode == 0, from_folder.stderr
+    assert json.loads(from_folder.stdout)["periods"] == json.loads(from_csv.stdout)["periods"]
+    report = json.loads(run("validate", str(folder)).stdout)
+    assert (report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == (7, 7, 0)
+    empty = tmp_path / "nothing_here"
+    empty.mkdir()
+    failed = run("validate", str(empty))
+    assert failed.returncode == 2 and "has no Parquet files" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1

@@ -26,12 +26,18 @@ from retention_core.ingest import (
 )
 from retention_core.ingest import segment_columns as _segment_columns
 from retention_core.ingest import segment_values as _segment_values
+from retention_core.ingest.store import server_source, source_version
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
 UCI_ORDERS = ROOT / "data" / "uci" / "online_retail_orders.csv"
 SAMPLE_SLUG = "sample-shop"
 UCI_SLUG = "uci-online-retail"
+
+
+def data_root() -> Path:
+    """The folder the Data page may read large datasets from: ``$RETENTION_DATA_ROOT`` or ``data/``."""
+    return Path(os.environ.get("RETENTION_DATA_ROOT", ROOT / "data"))
 
 
 def workspace_root() -> Path:
@@ -121,6 +127,20 @@ def load_upload(content: bytes, name: str, kind: str | None, mapping: tuple[tupl
         path.write_bytes(content)
         return load_file(path, kind=kind, mapping=dict(mapping) or None, date_order=date_order,  # type: ignore[arg-type]
                          file_name=name, con=cursor())
+
+
+def load_server_path(relative: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
+                     date_order: str | None) -> LoadResult:
+    """Validate a file or Parquet folder under :func:`data_root` (cached by path, its mtime, options)."""
+    path = server_source(data_root(), relative)
+    return _load_path(str(path), source_version(path), kind, mapping, date_order, relative.strip())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load_path(path: str, version: float, kind: str | None, mapping: tuple[tuple[str, str], ...],
+               date_order: str | None, name: str) -> LoadResult:
+    return load_file(Path(path), kind=kind, mapping=dict(mapping) or None, date_order=date_order,  # type: ignore[arg-type]
+                     file_name=name, con=cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -56,12 +56,14 @@ AT_RISK_ANCHOR = "at-risk"  # /value#at-risk: the at-risk list ("who to save fir
 
 # Data page
 UPLOAD = "upload"
+DATA_SOURCE = "data_source"  # session only: "upload" or "server" (a file or Parquet folder under the data root)
+SERVER_PATH = "server_path"
 UPLOAD_KIND = "upload_kind"
 UPLOAD_NAME = "upload_name"
 UPLOAD_TARGET = "upload_target"
 DATE_ORDER = "date_order"
 MAPPING_PREFIX = "map_"
-LAST_UPLOAD = "_last_upload"  # session only: the validated upload waiting to be saved
+LAST_UPLOAD = "_last_upload"  # session only: the upload or server path being validated
 FLASH = "_flash"  # session only: a message to show after a rerun
 
 # What-if page: levers in display units (CRR change in points, other changes and margin in %)
@@ -404,6 +406,13 @@ def apply_pending_dataset() -> None:
     slug = st.session_state.pop(PENDING_DATASET, None)
     if slug:
         st.session_state[DATASET] = slug
+
+
+def new_source(source_id: str) -> None:
+    """A different file or path on the Data page: forget the column mapping chosen for the last one."""
+    if get(LAST_UPLOAD) != source_id:
+        clear_prefix(MAPPING_PREFIX)
+        put(LAST_UPLOAD, source_id)
 
 
 def mapping() -> tuple[tuple[str, str], ...]:

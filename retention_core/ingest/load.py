@@ -16,7 +16,7 @@ import polars as pl
 
 from retention_core.errors import InputError, check_choice
 from retention_core.ingest.checks import Check, date_check, number_check, text_check
-from retention_core.ingest.raw import LINE, TEXT_SUFFIXES, RawTable, connect, read_raw
+from retention_core.ingest.raw import FILE, LINE, RawTable, connect, read_raw
 from retention_core.ingest.roles import KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
 from retention_core.ingest.typed import TypedRead, read_typed
 from retention_core.runs import repeated_rows
@@ -50,8 +50,9 @@ class ValidationReport:
 
     def to_json(self, rejected: pl.DataFrame, *, limit: int = 100) -> dict:
         """The SPEC §8 ``validate`` JSON (first ``limit`` rejected rows)."""
+        where = [pl.col(FILE).alias("file")] if FILE in rejected.columns else []  # a folder of Parquet files
         first = rejected.head(limit).select(
-            pl.col(LINE).alias("line"), pl.col(COLUMN).alias("column"), pl.col(REASON).alias("reason")
+            *where, pl.col(LINE).alias("line"), pl.col(COLUMN).alias("column"), pl.col(REASON).alias("reason")
         )
         return {
             "kind": self.kind,
@@ -77,7 +78,7 @@ class LoadResult:
 
     def rejected_export(self) -> pl.DataFrame:
         """Rejected rows as a user downloads them: line, column, reason, then the original cells."""
-        out = self.rejected.rename({LINE: "line"}).drop(CODE)
+        out = self.rejected.rename({LINE: "line", FILE: "file"}, strict=False).drop(CODE)
         if "raw_line" in out.columns and out["raw_line"].null_count() == out.height:
             out = out.drop("raw_line")  # only malformed lines have a raw text line
         return out
@@ -138,7 +139,7 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
              date_order: str | None = None) -> LoadResult:
     """Turn a :class:`RawTable` into a :class:`LoadResult` for ``kind`` (detected when None)."""
     frame = raw.frame
-    headers = [c for c in frame.columns if c != LINE]
+    headers = [c for c in frame.columns if c not in (LINE, FILE)]
     kind = kind or detect_kind(headers)
     check_choice("kind", kind, KINDS)
     roles = detect_roles(frame, kind, mapping)
@@ -220,6 +221,7 @@ def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], hea
     Hash-based (:func:`~retention_core.runs.repeated_rows`): only rows whose key occurs more than once
     are looked at to find the first line.
     """
+    parsed = parsed.with_row_index("__row")  # file order; a line number alone repeats across a folder's files
     clean = parsed[REASON].null_count() == parsed.height
     ok = parsed if clean else parsed.filter(pl.col(REASON).is_null())  # no copy of a clean file
     by_id = kind == "orders" and "order_id" in roles and not line_level
@@ -234,14 +236,17 @@ def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], hea
         repeated = repeated_rows(rows, key)
         if not repeated.height:
             continue
-        repeated = repeated.with_columns(pl.col(LINE).min().over(key).alias("__first"))
-        text = pl.lit(what or "exact duplicate of") + pl.lit(" line ") + pl.col("__first").cast(pl.String)
-        dups.append(repeated.filter(pl.col(LINE) != pl.col("__first")).select(
-            LINE, (text + pl.lit("; counted once")).alias("__dup_reason")))
+        first = pl.col("__row").min().over(key)
+        where = pl.lit(" line ") + pl.col(LINE).sort_by("__row").first().over(key).cast(pl.String)
+        if FILE in repeated.columns:
+            where = pl.lit(" ") + pl.col(FILE).sort_by("__row").first().over(key) + where
+        text = pl.lit(what or "exact duplicate of") + where + pl.lit("; counted once")
+        marked = repeated.with_columns(first.alias("__first"), text.alias("__dup_reason"))  # windows before the filter
+        dups.append(marked.filter(pl.col("__row") != pl.col("__first")).select("__row", "__dup_reason"))
     if not dups:
-        return parsed
+        return parsed.drop("__row")
     marks = pl.concat(dups)
-    out = parsed.join(marks, on=LINE, how="left", maintain_order="left")
+    out = parsed.join(marks, on="__row", how="left", maintain_order="left").drop("__row")
     is_dup = pl.col("__dup_reason").is_not_null()
     return out.with_columns(
         pl.when(is_dup).then(pl.col("__dup_reason")).otherwise(pl.col(REASON)).alias(REASON),
@@ -296,12 +301,13 @@ def _canonical(good: pl.DataFrame, kind: str, roles: dict[str, str], segments: l
 
 
 def _rejected(bad: pl.DataFrame, raw: RawTable, headers: list[str]) -> pl.DataFrame:
-    cells = bad.select(pl.col(LINE), pl.col(COLUMN), pl.col(CODE), pl.col(REASON), *[pl.col(h) for h in headers])
+    where = [pl.col(FILE)] if FILE in bad.columns else []  # a folder of Parquet files: which file
+    cells = bad.select(*where, pl.col(LINE), pl.col(COLUMN), pl.col(CODE), pl.col(REASON), *[pl.col(h) for h in headers])
     structural = raw.structural.select(
         pl.col(LINE), pl.lit("malformed_line").alias(CODE), pl.col("reason").alias(REASON),
         pl.col("raw").alias("raw_line"),
     )
-    return pl.concat([cells, structural], how="diagonal_relaxed").sort(LINE)
+    return pl.concat([cells, structural], how="diagonal_relaxed").sort([*([FILE] if where else []), LINE])
 
 
 def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
@@ -321,7 +327,7 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
     segments = _segment_columns(frame, roles)
     canonical = _canonical(frame, kind, roles, segments, line_level=False)
     text = {c: pl.String for c in (COLUMN, CODE, REASON, *headers, "raw_line")}
-    rejected = pl.DataFrame(schema={LINE: pl.Int64, **text})
+    rejected = pl.DataFrame(schema={**({FILE: pl.String} if t.folder else {}), LINE: pl.Int64, **text})
     report = ValidationReport(
         file=file, kind=kind, rows_read=frame.height, rows_accepted=frame.height, rows_rejected=0, duplicates=0,
         columns=dict(roles), segments=tuple(normalise(s) for s in segments), encoding=t.encoding,
@@ -353,7 +359,7 @@ def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, 
         con = connect()
     file = file_name or path.name
     try:
-        if typed and path.exists() and path.suffix.lower() in TEXT_SUFFIXES:
+        if typed and path.exists():
             fast = read_typed(path, file=file, kind=kind, mapping=mapping, con=con)
             result = _from_typed(fast, file) if fast is not None else None
             if result is not None:

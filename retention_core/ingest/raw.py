@@ -22,6 +22,7 @@ from retention_core.errors import InputError
 from retention_core.ingest.decode import to_utf8
 
 LINE = "__line"  # the original line number column carried through ingest
+FILE = "__file"  # for a folder of Parquet files: the file a row came from
 _DELIMITERS = (",", ";", "\t", "|")
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", ""}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -222,17 +223,49 @@ def _number_lines(
     return frame, structural
 
 
+def parquet_files(folder: Path, *, file: str) -> list[Path]:
+    """The Parquet files under ``folder`` (any depth, sorted), read together as one dataset (SPEC §9)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES)
+    if not files:
+        msg = (f"{file}: the folder has no Parquet files; a folder is read as one dataset split into "
+               "*.parquet files (export a large table as Parquet, or upload one CSV/XLSX file)")
+        raise InputError(msg, file=file, reason="no_files")
+    return files
+
+
+def parquet_source(path: Path, *, file: str) -> tuple[str, list]:
+    """DuckDB's ``read_parquet`` call and its parameters for a Parquet file or a folder of them.
+
+    A folder adds ``filename`` and ``file_row_number`` so a bad row names its file and row; files
+    with different column sets are matched by name (a column missing from a file reads as empty).
+    """
+    if path.is_dir():
+        names = [str(p) for p in parquet_files(path, file=file)]
+        return "read_parquet(?, union_by_name = true, filename = true, file_row_number = true)", [names]
+    return "read_parquet(?)", [str(path)]
+
+
 def read_parquet(path: Path, *, file: str, con: duckdb.DuckDBPyConnection) -> RawTable:
-    """Read a Parquet file; cells are cast to strings so every format shares one validation path."""
+    """Read a Parquet file, or a folder of them; cells are cast to strings so every format shares one
+    validation path. In a folder, ``__line`` is the row number in its file + 1 and ``__file`` names it."""
+    source, params = parquet_source(path, file=file)
     try:
-        rel = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
-        cols = rel.columns
+        rel = con.sql(f"SELECT * FROM {source}", params=params)
         typed = rel.pl()
     except duckdb.Error as exc:
-        msg = f"{file}: the file is not a readable Parquet file ({str(exc).splitlines()[0]})"
+        what = "folder has a Parquet file that is not readable" if path.is_dir() else "file is not a readable Parquet file"
+        msg = f"{file}: the {what} ({str(exc).splitlines()[0]})"
         raise InputError(msg, file=file, reason="unreadable") from exc
-    frame = _stringify(typed, cols)
-    return RawTable(frame, _no_structural(), file, "parquet", notes=("line = row number + 1",))
+    if not path.is_dir():
+        frame = stringify(typed, typed.columns)
+        return RawTable(frame, _no_structural(), file, "parquet", notes=("line = row number + 1",))
+    cols = [c for c in typed.columns if c not in ("filename", "file_row_number")]
+    frame = stringify(typed, cols).with_columns(
+        (typed["file_row_number"].cast(pl.Int64) + 2).alias(LINE),
+        pl.Series(FILE, typed["filename"]).str.strip_prefix(str(path) + "/"),
+    )
+    return RawTable(frame, _no_structural(), file, "parquet",
+                    notes=("line = row number in its file + 1", f"{len(params[0])} Parquet files"))
 
 
 def read_excel(path: Path, *, file: str, sheet: str | None = None) -> RawTable:
@@ -244,19 +277,19 @@ def read_excel(path: Path, *, file: str, sheet: str | None = None) -> RawTable:
     except (fastexcel.FastExcelError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
         msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
         raise InputError(msg, file=file, reason="unreadable") from exc
-    frame = _stringify(typed, typed.columns)
+    frame = stringify(typed, typed.columns)
     if typed.width:
         empty = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in typed.columns)
         frame = frame.filter(~empty)
     return RawTable(frame, _no_structural(), file, "xlsx", notes=("line = spreadsheet row (header = row 1)",))
 
 
-def _stringify(typed: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+def stringify(typed: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     exprs = []
     for c in cols:
         dtype = typed.schema[c]
-        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
-            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S").alias(c))
+        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):  # fractions of a second kept, if any
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S%.f").alias(c))
         elif dtype == pl.Date:
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").alias(c))
         else:
@@ -270,11 +303,14 @@ def _no_structural() -> pl.DataFrame:
 
 
 def read_raw(path: Path, *, file: str | None = None, con: duckdb.DuckDBPyConnection) -> RawTable:
-    """Read any supported file by its content (magic bytes) first and its extension second."""
+    """Read any supported file by its content (magic bytes) first and its extension second; a folder
+    is read as one dataset split into Parquet files (SPEC §9)."""
     file = file or path.name
     if not path.exists():
         msg = f"{file}: no such file"
         raise InputError(msg, file=file, reason="missing")
+    if path.is_dir():
+        return read_parquet(path, file=file, con=con)
     with path.open("rb") as fh:
         magic = fh.read(4)
     suffix = path.suffix.lower()

@@ -145,6 +145,46 @@ class Workspace:
         shutil.rmtree(self.root / slug, ignore_errors=True)
 
 
+def server_source(root: Path, relative: str) -> Path:
+    """A file or folder named relative to ``root`` (the data folder a server may read), checked.
+
+    For datasets too large to upload (SPEC §9): a team puts a Parquet folder or a large export under
+    the server's data folder and names it. Nothing outside ``root`` is read.
+
+    Raises
+    ------
+    InputError
+        Empty name, a path outside ``root``, or nothing there.
+
+    Examples
+    --------
+    >>> server_source(Path("/srv/data"), "../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    retention_core.errors.InputError: ../etc/passwd: the path leads outside the data folder /srv/data; name a file or folder inside it
+    """
+    text = relative.strip().strip('"')
+    if not text:
+        msg = f"no path given; name a file or folder inside the data folder {root}"
+        raise InputError(msg, file="", reason="missing")
+    base = root.resolve()
+    path = (base / text).resolve()
+    if path != base and base not in path.parents:
+        msg = f"{text}: the path leads outside the data folder {root}; name a file or folder inside it"
+        raise InputError(msg, file=text, reason="outside")
+    if not path.exists():
+        msg = f"{text}: nothing with that name in the data folder {root}; check the spelling and the folder"
+        raise InputError(msg, file=text, reason="missing")
+    return path
+
+
+def source_version(path: Path) -> float:
+    """The newest modification time of a file or of the Parquet files in a folder (cache key)."""
+    if path.is_file():
+        return path.stat().st_mtime
+    return max((p.stat().st_mtime for p in path.rglob("*.parquet")), default=path.stat().st_mtime)
+
+
 def table_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     """Column names of a saved table."""
     return con.sql("SELECT * FROM read_parquet(?) LIMIT 0", params=[str(path)]).columns

@@ -29,7 +29,7 @@ import polars as pl
 
 from retention_core.errors import RetentionError
 from retention_core.ingest.parse import detect_date_format, plain_numbers
-from retention_core.ingest.raw import choose_delimiter
+from retention_core.ingest.raw import LINE, TEXT_SUFFIXES, choose_delimiter, parquet_source, stringify
 from retention_core.ingest.roles import DATE_ROLES, NUMBER_ROLES, ROLES, Kind, detect_kind, detect_roles
 
 _HEAD = 64 * 1024
@@ -49,8 +49,9 @@ class TypedRead:
     roles: dict[str, str]
     headers: tuple[str, ...]
     formats: dict[str, str]
-    encoding: str
-    delimiter: str
+    encoding: str | None
+    delimiter: str | None
+    folder: bool = False  # a folder of Parquet files (its rejected rows would name their file)
 
 
 def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, str] | None,
@@ -61,11 +62,70 @@ def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, s
     the general path, which reports them with its own wording: any exception here means None.
     """
     try:
-        if not _plain_utf8_head(path):
+        if path.is_dir() or _magic(path) == b"PAR1":
+            return _read_parquet(path, file=file, kind=kind, mapping=mapping, con=con)
+        if path.suffix.lower() not in TEXT_SUFFIXES or not _plain_utf8_head(path):
             return None
         return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8")
     except (duckdb.Error, RetentionError, pl.exceptions.PolarsError, OSError, ValueError):
         return None  # not a clean file (or not readable at all): the general path decides and explains
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(4)
+
+
+def _roles(text_sample: pl.DataFrame, kind: Kind | None, mapping: dict[str, str] | None):
+    """Kind and roles from the sample as text, as the general path decides them; None where it must run."""
+    headers = list(text_sample.columns)
+    kind = kind or detect_kind(headers)
+    if kind not in ("orders", "events") or text_sample.height == 0:
+        return None
+    roles = detect_roles(text_sample, kind, mapping)
+    required, _ = ROLES[kind]
+    if any(r not in roles for r in required) or "unit_price" in roles:
+        return None  # missing columns and line-level orders: the general path explains / groups them
+    return kind, roles
+
+
+def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, str] | None,
+                  con: duckdb.DuckDBPyConnection) -> TypedRead | None:
+    """A Parquet file or folder whose role columns are already typed (text ids, timestamps, numbers).
+
+    The general path turns every cell into text and parses it back, which a folder of tens of
+    millions of rows (SPEC §9) cannot afford; here only the non-role columns become text (segments).
+    """
+    source, params = parquet_source(path, file=file)
+    sample = con.sql(f"SELECT * FROM {source} LIMIT {SAMPLE}", params=params).pl()
+    extra = [c for c in ("filename", "file_row_number") if path.is_dir() and c in sample.columns]
+    headers = [c for c in sample.columns if c not in extra]
+    decided = _roles(stringify(sample, headers).drop(LINE), kind, mapping)
+    if decided is None:
+        return None
+    kind, roles = decided
+    full = con.sql(f"SELECT * FROM {source}", params=params).pl().drop(extra)
+    formats: dict[str, str] = {}
+    for role, header in roles.items():
+        dtype = full.schema[header]
+        if role in _TEXT_ROLES and not (dtype == pl.String or dtype.is_integer()):
+            return None
+        if role in DATE_ROLES:
+            if not (dtype == pl.Date or (isinstance(dtype, pl.Datetime) and dtype.time_zone is None)):
+                return None
+            formats[role] = "iso"
+        if role in NUMBER_ROLES:
+            if not dtype.is_numeric():
+                return None
+            formats[role] = "decimal '.'"
+    others = [h for h in headers if h not in roles.values()]
+    text = stringify(full, others).drop(LINE) if others else None  # segments are text, as in the general path
+    frame = (full.with_columns(text) if text is not None else full).with_columns(
+        _value(role, header) for role, header in roles.items()
+    )
+    if not _clean(frame, kind, roles):
+        return None
+    return TypedRead(frame, kind, roles, tuple(headers), formats, None, None, folder=path.is_dir())
 
 
 def _plain_utf8_head(path: Path) -> bool:
@@ -93,13 +153,10 @@ def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con:
     opts = "delim = ?, header = true, all_varchar = true, auto_detect = true"
     sample = con.sql(f"SELECT * FROM read_csv(?, {opts}) LIMIT {SAMPLE}", params=[str(path), delim]).pl()
     headers = list(sample.columns)
-    kind = kind or detect_kind(headers)
-    if kind not in ("orders", "events") or sample.height == 0:
+    decided = _roles(sample, kind, mapping)
+    if decided is None:
         return None
-    roles = detect_roles(sample, kind, mapping)
-    required, _ = ROLES[kind]
-    if any(r not in roles for r in required) or "unit_price" in roles:
-        return None  # missing columns and line-level orders: the general path explains / groups them
+    kind, roles = decided
     types = {h: "VARCHAR" for h in headers}
     formats: dict[str, str] = {}
     stamp = None
@@ -145,10 +202,12 @@ def _iso_format(values: pl.Series) -> str | None:
 def _value(role: str, header: str) -> pl.Expr:
     col = pl.col(header)
     if role in _TEXT_ROLES:
-        stripped = col.str.strip_chars()
+        stripped = col.cast(pl.String).str.strip_chars()
         col = pl.when(stripped != "").then(stripped)
     elif role in DATE_ROLES:
         col = col.cast(pl.Datetime("us"))
+    elif role in NUMBER_ROLES:
+        col = col.cast(pl.Float64)
     return col.alias(f"__v_{role}")
 
 

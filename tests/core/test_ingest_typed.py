@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import gzip
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -110,3 +112,76 @@ def test_unreadable_files_are_explained_by_the_general_path(write_file, content)
     with pytest.raises(InputError) as general:
         load_file(path, typed=False)
     assert str(fast.value) == str(general.value)
+
+
+# --- Parquet files and folders (SPEC §9: datasets too big for an upload) ----------------------------------------
+
+
+def _typed_orders(n: int, start: int = 0) -> pl.DataFrame:
+    return pl.DataFrame({
+        "order_id": [f"o{i}" for i in range(start, start + n)],
+        "customer_id": [f"c{i % 7}" for i in range(start, start + n)],
+        "order_date": [datetime(2024, 1, 1) + timedelta(hours=5 * i) for i in range(start, start + n)],
+        "amount": [float(i % 13) - 2 for i in range(start, start + n)],
+        "channel": ["web" if i % 3 else "app" for i in range(start, start + n)],
+    })
+
+
+def test_a_typed_parquet_file_takes_the_fast_path_and_matches(tmp_path):
+    path = tmp_path / "orders.parquet"
+    _typed_orders(500).write_parquet(path)
+    assert _typed(path) is not None
+    _same(path)
+    assert load_file(path).report.segments == ("channel",)
+
+
+def test_a_folder_of_parquet_files_is_one_dataset(tmp_path):
+    folder = tmp_path / "orders"
+    (folder / "2024").mkdir(parents=True)
+    _typed_orders(300).write_parquet(folder / "part-1.parquet")
+    _typed_orders(200, start=300).write_parquet(folder / "2024" / "part-2.parquet")
+    (folder / "README.txt").write_text("not data")
+    assert _typed(folder) is not None
+    _same(folder)
+    result = load_file(folder)
+    assert (result.report.rows_read, result.report.rows_accepted) == (500, 500)
+    assert result.frame["amount"].sum() == pytest.approx(_typed_orders(500)["amount"].sum())
+
+
+def test_a_bad_row_in_a_folder_names_its_file_and_row(tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    _typed_orders(10).write_parquet(folder / "a.parquet")
+    bad = _typed_orders(5, start=10).with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("customer_id")).alias("customer_id"))
+    bad.vstack(_typed_orders(1, start=0)).write_parquet(folder / "b.parquet")  # its last row repeats a.parquet's first
+    assert _typed(folder) is None
+    result = load_file(folder)
+    assert (result.report.rows_read, result.report.rows_accepted, result.report.rows_rejected) == (16, 14, 2)
+    view = result.rejected_export().select("file", "line", "reason").rows()
+    assert view == [("b.parquet", 5, "customer id is empty"),
+                    ("b.parquet", 7, "order id repeats a.parquet line 2; counted once")]
+    assert result.report.to_json(result.rejected)["rejected"][0] == {
+        "file": "b.parquet", "line": 5, "column": "customer_id", "reason": "customer id is empty"}
+
+
+def test_a_folder_without_parquet_files_says_so(tmp_path):
+    from retention_core.errors import InputError
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"empty: the folder has no Parquet files"):
+        load_file(tmp_path / "empty", file_name="empty")
+
+
+@pytest.mark.parametrize("change", ["amount as text", "timestamps with a zone", "float customer ids"])
+def test_parquet_whose_roles_are_not_typed_takes_the_general_path(tmp_path, change):
+    frame = _typed_orders(50)
+    frame = {
+        "amount as text": frame.with_columns(pl.col("amount").cast(pl.String)),
+        "timestamps with a zone": frame.with_columns(pl.col("order_date").dt.replace_time_zone("UTC")),
+        "float customer ids": frame.with_columns(pl.int_range(pl.len()).cast(pl.Float64).alias("customer_id")),
+    }[change]
+    path = tmp_path / "orders.parquet"
+    frame.write_parquet(path)
+    assert _typed(path) is None
+    _same(path)

@@ -62,3 +62,29 @@ def test_bad_file_shows_one_clear_error_and_changes_nothing(workspace):
     assert not at.exception
     assert len(at.error) == 1 and "photo.csv" in at.error[0].value and "not a text table" in at.error[0].value
     assert sorted(p.name for p in workspace.iterdir()) == before
+
+
+def test_a_parquet_folder_on_the_server_loads_and_saves(workspace, tmp_path, monkeypatch):
+    """A dataset too large to upload: a Parquet folder under the server's data folder, named by its path."""
+    from datetime import datetime
+
+    import polars as pl
+
+    root = tmp_path / "data"
+    (root / "orders_parquet").mkdir(parents=True)
+    for part, customers in enumerate((["a", "b", "c"], ["a", "d"])):
+        pl.DataFrame({"customer_id": customers, "order_date": [datetime(2024, 1 + part, 5)] * len(customers),
+                      "amount": [10.0] * len(customers)}).write_parquet(root / "orders_parquet" / f"part-{part}.parquet")
+    monkeypatch.setenv("RETENTION_DATA_ROOT", str(root))
+    at = _data_page()
+    at.radio(key="data_source").set_value("server").run()
+    at.text_input(key="server_path").set_value("../outside").run()
+    assert not at.exception
+    assert "outside the data folder" in at.error[0].value
+    at.text_input(key="server_path").set_value("orders_parquet/").run()
+    assert not at.exception
+    assert (metric(at, "Rows read"), metric(at, "Accepted"), metric(at, "Rejected")) == ("5", "5", "0")
+    assert at.text_input(key="upload_name").value == "orders_parquet"
+    at.button[0].click()
+    at.run()
+    assert pl.read_parquet(workspace / "orders_parquet" / "orders.parquet").height == 5

@@ -5,6 +5,13 @@ EN = {
     "data.intro": "Upload an export: CSV/TSV/semicolon text (UTF-8, UTF-16 or Windows-1251), Parquet or XLSX. "
                   "Columns are detected from their names in English or Russian; check them below.",
     "data.upload": "Export file",
+    "data.source": "Where the data is",
+    "data.source_upload": "Upload a file",
+    "data.source_server": "A file or Parquet folder on the server",
+    "data.server_path": "Path inside the server's data folder",
+    "data.server_path_help": "For datasets too large to upload: put a Parquet folder (read as one table) or a big "
+                             "export under {root} and name it here, e.g. orders_parquet/ or exports/orders.csv. "
+                             "Nothing outside that folder is read.",
     "data.kind": "What is in the file",
     "data.kind_auto": "Detect",
     "data.date_order": "Dates like 01/02/2024 are",
@@ -63,6 +70,13 @@ RU = {
     "data.intro": "Загрузите выгрузку: CSV/TSV/текст через точку с запятой (UTF-8, UTF-16 или Windows-1251), Parquet или XLSX. "
                   "Столбцы определяются по названиям на русском или английском; проверьте их ниже.",
     "data.upload": "Файл выгрузки",
+    "data.source": "Где данные",
+    "data.source_upload": "Загрузить файл",
+    "data.source_server": "Файл или папка Parquet на сервере",
+    "data.server_path": "Путь внутри папки данных сервера",
+    "data.server_path_help": "Для наборов, слишком больших для загрузки: положите папку Parquet (читается как одна "
+                             "таблица) или большую выгрузку в {root} и укажите её здесь, например orders_parquet/ "
+                             "или exports/orders.csv. За пределами этой папки ничего не читается.",
     "data.kind": "Что в файле",
     "data.kind_auto": "Определить",
     "data.date_order": "Даты вида 01/02/2024 — это",
