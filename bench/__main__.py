@@ -71,21 +71,38 @@ def _write(sections, quick: bool, only: str | None) -> None:
     ]
     body = []
     for module, rows, error in sections:
-        body += [f"## {module.removeprefix('bench_')}", ""]
-        if rows is None:
-            body += [f"Failed: {error}", ""]
-            continue
-        body += ["| benchmark | size | seconds | peak MB | target | note |", "|---|---|---:|---:|---|---|"]
-        body += [f"| {r['benchmark']} | {r['size']} | {r['seconds']:.3f} | {r['peak_mb']:.0f} | {r['target']} | {r['note']} |"
-                 for r in rows]
-        body.append("")
+        body += _section(module, rows, error, quick)
     notes = ROOT / "docs" / "performance-notes.md"
     tail = ["## Notes", "", notes.read_text(encoding="utf-8")] if notes.exists() else []
-    if only and DOC.exists():  # keep the other sections of the last run
-        old = DOC.read_text(encoding="utf-8")
-        print(f"(--only: {DOC} not rewritten; sections above printed)\n{old[:0]}", file=sys.stderr)
+    if only and DOC.exists():  # replace just this module's section of the last full run
+        if quick:
+            print(f"(--only --quick: {DOC} not rewritten; sections above printed)", file=sys.stderr)
+            return
+        text = DOC.read_text(encoding="utf-8")
+        for module, rows, error in sections:
+            name = f"## {module.removeprefix('bench_')}\n"
+            start = text.find(name)
+            end = text.find("\n## ", start + len(name)) + 1 if start >= 0 else -1
+            if start < 0 or end <= 0:
+                continue
+            text = text[:start] + "\n".join(_section(module, rows, error, quick)) + "\n" + text[end:]
+        if tail and "\n## Notes\n" in text:  # and the notes, which may have been edited since
+            text = text[:text.index("\n## Notes\n") + 1] + "\n".join(tail) + "\n"
+        DOC.write_text(text, encoding="utf-8")
+        print(f"(--only: the {only} section of {DOC} replaced)", file=sys.stderr)
         return
     DOC.write_text("\n".join(head + body + tail) + "\n", encoding="utf-8")
+
+
+def _section(module: str, rows, error, quick: bool) -> list[str]:
+    out = [f"## {module.removeprefix('bench_')}", ""]
+    if rows is None:
+        return out + [f"Failed: {error}", ""]
+    when = f"Measured {datetime.now():%Y-%m-%d %H:%M}{' (quick sizes)' if quick else ''}."
+    out += [when, "", "| benchmark | size | seconds | peak MB | target | note |", "|---|---|---:|---:|---|---|"]
+    out += [f"| {r['benchmark']} | {r['size']} | {r['seconds']:.3f} | {r['peak_mb']:.0f} | {r['target']} | {r['note']} |"
+            for r in rows]
+    return out + [""]
 
 
 if __name__ == "__main__":

@@ -233,15 +233,17 @@ def parquet_files(folder: Path, *, file: str) -> list[Path]:
     return files
 
 
-def parquet_source(path: Path, *, file: str) -> tuple[str, list]:
+def parquet_source(path: Path, *, file: str, provenance: bool = True) -> tuple[str, list]:
     """DuckDB's ``read_parquet`` call and its parameters for a Parquet file or a folder of them.
 
-    A folder adds ``filename`` and ``file_row_number`` so a bad row names its file and row; files
-    with different column sets are matched by name (a column missing from a file reads as empty).
+    For a folder, ``provenance`` adds ``filename`` and ``file_row_number`` so a bad row names its
+    file and row; files with different column sets are matched by name (a missing column reads as
+    empty).
     """
     if path.is_dir():
         names = [str(p) for p in parquet_files(path, file=file)]
-        return "read_parquet(?, union_by_name = true, filename = true, file_row_number = true)", [names]
+        where = ", filename = true, file_row_number = true" if provenance else ""
+        return f"read_parquet(?, union_by_name = true{where})", [names]
     return "read_parquet(?)", [str(path)]
 
 

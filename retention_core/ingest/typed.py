@@ -104,7 +104,8 @@ def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str
     if decided is None:
         return None
     kind, roles = decided
-    full = con.sql(f"SELECT * FROM {source}", params=params).pl().drop(extra)
+    whole, params = parquet_source(path, file=file, provenance=False)  # no rejected rows to locate here
+    full = con.sql(f"SELECT * FROM {whole}", params=params).pl()
     formats: dict[str, str] = {}
     for role, header in roles.items():
         dtype = full.schema[header]
@@ -120,9 +121,9 @@ def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str
             formats[role] = "decimal '.'"
     others = [h for h in headers if h not in roles.values()]
     text = stringify(full, others).drop(LINE) if others else None  # segments are text, as in the general path
-    frame = (full.with_columns(text) if text is not None else full).with_columns(
-        _value(role, header) for role, header in roles.items()
-    )
+    values = [pl.col(h).cast(pl.String).alias(f"__v_{r}") if full.schema[h].is_integer()  # no spaces to strip
+              else _value(r, h) for r, h in roles.items()]
+    frame = (full.with_columns(text) if text is not None else full).with_columns(values)
     if not _clean(frame, kind, roles):
         return None
     return TypedRead(frame, kind, roles, tuple(headers), formats, None, None, folder=path.is_dir())
