@@ -68,7 +68,7 @@ def filters_from(ns: argparse.Namespace) -> Filters:
 def load(ns: argparse.Namespace, kind: str | None = None) -> tuple[LoadResult, pl.DataFrame]:
     """Read PATH as ``kind`` and apply the filters through DuckDB; returns the load result and the rows."""
     con = connect()
-    result = load_file(ns.path, kind=kind or getattr(ns, "kind", None), con=con)  # type: ignore[arg-type]
+    result = load_file(ns.path, kind=kind or getattr(ns, "kind", None), con=con, sheet=ns.sheet)  # type: ignore[arg-type]
     f = filters_from(ns)
     if not f.active:
         return result, result.frame
@@ -99,7 +99,7 @@ def jsonable(value):
 @command("validate", "read a file and report rows read/accepted/rejected with reasons",
          lambda p: p.add_argument("--kind", choices=KINDS))
 def _validate(ns: argparse.Namespace) -> dict:
-    result = load_file(ns.path, kind=ns.kind)
+    result = load_file(ns.path, kind=ns.kind, sheet=ns.sheet)
     return result.report.to_json(result.rejected)
 
 
@@ -118,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
     for name, (help, _, add_args) in COMMANDS.items():
         sp = sub.add_parser(name, help=help)
         sp.add_argument("path", type=Path, help="the export file (CSV/TSV/…, Parquet or XLSX), or a folder of Parquet files read as one table")
+        sp.add_argument("--sheet", default=None, help="the sheet of an XLSX workbook (default: the first)")
         add_args(sp)
     return p
 

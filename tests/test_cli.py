@@ -249,3 +249,18 @@ def test_a_folder_of_parquet_files_gives_the_same_metrics_as_one_csv(tmp_path: P
     failed = run("validate", str(empty))
     assert failed.returncode == 2 and "has no Parquet files" in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1
+
+
+def test_sheet_option_reads_that_sheet_of_a_workbook(tmp_path: Path):
+    import polars as pl
+    import xlsxwriter
+
+    path = tmp_path / "book.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        pl.DataFrame({"note": ["cover"]}).write_excel(wb, worksheet="Cover")
+        pl.DataFrame({"customer_id": ["a", "b"], "order_date": ["2024-01-05", "2024-01-06"],
+                      "amount": [10.0, 20.0]}).write_excel(wb, worksheet="Orders")
+    report = json.loads(run("validate", str(path), "--sheet", "Orders").stdout)
+    assert (report["rows_read"], report["rows_accepted"]) == (2, 2)
+    wrong = run("validate", str(path), "--sheet", "Nope")
+    assert wrong.returncode == 2 and "its sheets are: Cover, Orders" in wrong.stderr

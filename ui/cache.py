@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from retention_core.errors import InputError
 from retention_core.ingest import (
     DatasetInfo,
     Filters,
@@ -21,6 +22,7 @@ from retention_core.ingest import (
     Workspace,
     connect,
     date_bounds,
+    excel_sheets,
     load_file,
     query,
 )
@@ -117,7 +119,7 @@ def bounds(slug: str, kind: str, ver: float):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_upload(content: bytes, name: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
-                date_order: str | None) -> LoadResult:
+                date_order: str | None, sheet: str | None = None) -> LoadResult:
     """Validate an uploaded file (cached by its bytes and the chosen options)."""
     import tempfile
 
@@ -126,7 +128,23 @@ def load_upload(content: bytes, name: str, kind: str | None, mapping: tuple[tupl
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(content)
         return load_file(path, kind=kind, mapping=dict(mapping) or None, date_order=date_order,  # type: ignore[arg-type]
-                         file_name=name, con=cursor())
+                         file_name=name, con=cursor(), sheet=sheet)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def upload_sheets(content: bytes, name: str) -> list[str]:
+    """The sheets of an uploaded workbook ([] for anything else, or a workbook that cannot be read)."""
+    import tempfile
+
+    if content[:4] != b"PK\x03\x04":
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.xlsx"
+        path.write_bytes(content)
+        try:
+            return excel_sheets(path, file=name)
+        except InputError:
+            return []  # load_upload reports the unreadable workbook
 
 
 def load_server_path(relative: str, kind: str | None, mapping: tuple[tuple[str, str], ...],

@@ -56,6 +56,7 @@ AT_RISK_ANCHOR = "at-risk"  # /value#at-risk: the at-risk list ("who to save fir
 
 # Data page
 UPLOAD = "upload"
+UPLOAD_SHEET = "upload_sheet"  # session only: the sheet of an uploaded workbook
 DATA_SOURCE = "data_source"  # session only: "upload" or "server" (a file or Parquet folder under the data root)
 SERVER_PATH = "server_path"
 UPLOAD_KIND = "upload_kind"

@@ -339,12 +339,14 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
 
 def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
               date_order: str | None = None, file_name: str | None = None,
-              con: duckdb.DuckDBPyConnection | None = None, typed: bool = True) -> LoadResult:
+              con: duckdb.DuckDBPyConnection | None = None, typed: bool = True,
+              sheet: str | None = None) -> LoadResult:
     """Read and validate one export file (CSV/TSV/…, Parquet or XLSX) into a :class:`LoadResult`.
 
     A clean UTF-8 export of orders or events is first read by DuckDB with types
     (:mod:`~retention_core.ingest.typed`, ~3× faster on large files); whatever that path cannot vouch
     for — and ``typed=False`` — goes through the general text path. Both give the same result.
+    ``sheet`` names the sheet of a workbook (default: the first).
 
     Raises
     ------
@@ -364,7 +366,7 @@ def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, 
             result = _from_typed(fast, file) if fast is not None else None
             if result is not None:
                 return result
-        raw = read_raw(path, file=file, con=con)
+        raw = read_raw(path, file=file, con=con, sheet=sheet)
     finally:
         if own:
             con.close()

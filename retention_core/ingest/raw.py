@@ -270,8 +270,22 @@ def read_parquet(path: Path, *, file: str, con: duckdb.DuckDBPyConnection) -> Ra
                     notes=("line = row number in its file + 1", f"{len(params[0])} Parquet files"))
 
 
+def excel_sheets(path: Path, *, file: str) -> list[str]:
+    """The sheet names of an XLSX workbook, in workbook order."""
+    try:
+        return list(fastexcel.read_excel(str(path)).sheet_names)
+    except (fastexcel.FastExcelError, OSError, ValueError) as exc:
+        msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
+        raise InputError(msg, file=file, reason="unreadable") from exc
+
+
 def read_excel(path: Path, *, file: str, sheet: str | None = None) -> RawTable:
     """Read the first sheet (or ``sheet``) of an XLSX workbook."""
+    if sheet is not None:
+        sheets = excel_sheets(path, file=file)
+        if sheet not in sheets:
+            msg = f"{file}: the workbook has no sheet {sheet!r}; its sheets are: {', '.join(sheets)}"
+            raise InputError(msg, file=file, reason="no_sheet", sheet=sheet, available=sheets)
     try:
         # empty rows are kept until the rows are numbered, so later rows keep their spreadsheet row
         where = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
@@ -304,7 +318,8 @@ def _no_structural() -> pl.DataFrame:
     return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "raw": pl.String})
 
 
-def read_raw(path: Path, *, file: str | None = None, con: duckdb.DuckDBPyConnection) -> RawTable:
+def read_raw(path: Path, *, file: str | None = None, con: duckdb.DuckDBPyConnection,
+             sheet: str | None = None) -> RawTable:
     """Read any supported file by its content (magic bytes) first and its extension second; a folder
     is read as one dataset split into Parquet files (SPEC §9)."""
     file = file or path.name
@@ -320,7 +335,7 @@ def read_raw(path: Path, *, file: str | None = None, con: duckdb.DuckDBPyConnect
         return read_parquet(path, file=file, con=con)
     if magic == b"PK\x03\x04":  # XLSX is a ZIP archive: a workbook under any name is read as one
         try:
-            return read_excel(path, file=file)
+            return read_excel(path, file=file, sheet=sheet)
         except InputError:
             if suffix in EXCEL_SUFFIXES:
                 raise

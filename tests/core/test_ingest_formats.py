@@ -277,3 +277,21 @@ def test_xlsx_empty_rows_are_skipped_but_keep_the_row_numbers(tmp_path):
     result = load_file(path)
     assert (result.report.rows_read, result.report.rows_accepted, result.report.rows_rejected) == (3, 2, 1)
     assert rejected_view(result) == [(4, "amount_invalid", "amount 'x' is not a number (expected e.g. 1234.50 or 1,234.50)")]
+
+
+def test_workbook_sheets_are_listed_and_any_one_can_be_read(tmp_path):
+    import xlsxwriter
+
+    from retention_core.ingest import excel_sheets
+
+    path = tmp_path / "book.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        pl.DataFrame({"note": ["a cover sheet"]}).write_excel(wb, worksheet="Cover")
+        typed_orders().write_excel(wb, worksheet="Orders 2024")
+    assert excel_sheets(path, file="book.xlsx") == ["Cover", "Orders 2024"]
+    with pytest.raises(InputError, match="cannot find the customer_id"):
+        load_file(path)  # the first sheet, as in Excel: no orders there, and the message says so
+    result = load_file(path, sheet="Orders 2024")
+    assert_frame_equal(result.frame, EXPECTED_TYPED)
+    with pytest.raises(InputError, match=r"book.xlsx: the workbook has no sheet 'Orders'; its sheets are: Cover, Orders 2024"):
+        load_file(path, sheet="Orders")

@@ -88,3 +88,24 @@ def test_a_parquet_folder_on_the_server_loads_and_saves(workspace, tmp_path, mon
     at.button[0].click()
     at.run()
     assert pl.read_parquet(workspace / "orders_parquet" / "orders.parquet").height == 5
+
+
+def test_a_workbook_with_several_sheets_offers_the_sheet_to_read(workspace, tmp_path):
+    import io
+
+    import polars as pl
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    with xlsxwriter.Workbook(buf) as wb:
+        pl.DataFrame({"note": ["read me first"]}).write_excel(wb, worksheet="Cover")
+        pl.DataFrame({"customer_id": ["a", "b", "a"], "order_date": ["2024-01-05", "2024-01-06", "2024-02-01"],
+                      "amount": [10.0, 20.0, 5.0]}).write_excel(wb, worksheet="Orders")
+    at = _data_page()
+    at.file_uploader(key="upload").set_value(("book.xlsx", buf.getvalue(), "application/vnd.ms-excel")).run()
+    assert not at.exception
+    assert at.selectbox(key="upload_sheet").options == ["Cover", "Orders"]
+    assert "cannot find the customer_id" in at.error[0].value  # the cover sheet has no orders: said, not crashed
+    at.selectbox(key="upload_sheet").set_value("Orders").run()
+    assert not at.exception
+    assert (metric(at, "Rows read"), metric(at, "Accepted")) == ("3", "3")

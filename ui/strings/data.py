@@ -5,6 +5,7 @@ EN = {
     "data.intro": "Upload an export: CSV/TSV/semicolon text (UTF-8, UTF-16 or Windows-1251), Parquet or XLSX. "
                   "Columns are detected from their names in English or Russian; check them below.",
     "data.upload": "Export file",
+    "data.sheet": "Sheet",
     "data.source": "Where the data is",
     "data.source_upload": "Upload a file",
     "data.source_server": "A file or Parquet folder on the server",
@@ -70,6 +71,7 @@ RU = {
     "data.intro": "Загрузите выгрузку: CSV/TSV/текст через точку с запятой (UTF-8, UTF-16 или Windows-1251), Parquet или XLSX. "
                   "Столбцы определяются по названиям на русском или английском; проверьте их ниже.",
     "data.upload": "Файл выгрузки",
+    "data.sheet": "Лист",
     "data.source": "Где данные",
     "data.source_upload": "Загрузить файл",
     "data.source_server": "Файл или папка Parquet на сервере",
