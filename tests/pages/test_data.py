@@ -81,6 +81,10 @@ def test_a_parquet_folder_on_the_server_loads_and_saves(workspace, tmp_path, mon
     at.text_input(key="server_path").set_value("../outside").run()
     assert not at.exception
     assert "outside the data folder" in at.error[0].value
+    monkeypatch.setenv("RETENTION_DATA_ROOT", str(workspace.parent))
+    at.text_input(key="server_path").set_value(workspace.name).run()
+    assert "the app's own store of saved datasets" in at.error[0].value
+    monkeypatch.setenv("RETENTION_DATA_ROOT", str(root))
     at.text_input(key="server_path").set_value("orders_parquet/").run()
     assert not at.exception
     assert (metric(at, "Rows read"), metric(at, "Accepted"), metric(at, "Rejected")) == ("5", "5", "0")
