@@ -87,5 +87,5 @@ if overview.predictions is not None:
     model_section(overview)
 pareto_section()
 rfm_section()
-threshold = at_risk_section(orders, overview)
-win_back_section(orders, overview, threshold)
+threshold = at_risk_section(overview, options)
+win_back_section(overview, threshold, options)

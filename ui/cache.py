@@ -174,6 +174,27 @@ def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver:
     return fn(table(slug, kind, filters, ver), **dict(options))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float,
+                model: tuple[tuple[str, object], ...], options: tuple[tuple[str, object], ...]):
+    import importlib
+
+    fn = getattr(importlib.import_module(module), name)
+    overview = _result("retention_core.customer_value", "value_overview", slug, kind, filters, ver, model)
+    return fn(table(slug, kind, filters, ver), clv=overview.predictions, **dict(options))
+
+
+def result_with_model(fn, slug: str, kind: str, filters: Filters, model: dict, **options):
+    """``fn(filtered table, clv=<the CLV predictions for model>, **options)``, cached like :func:`result`.
+
+    For the lists that rank customers by predicted value (at risk, lapsed): the fitted model comes
+    from :func:`result`'s cache (``value_overview`` with the same ``model`` options), so moving a
+    threshold recomputes the list only, not the fit.
+    """
+    return _with_model(fn.__module__, fn.__name__, slug, kind, filters, version(slug),
+                       tuple(sorted(model.items())), tuple(sorted(options.items())))
+
+
 def result(fn, slug: str, kind: str, filters: Filters, **options):
     """``fn(filtered table, **options)`` for a core function, cached by dataset version, filters and options.
 

@@ -35,6 +35,7 @@ from ui import i18n, state, widgets
 from ui.i18n import t
 
 READABLE_BLUES = [[0.0, "#64B5F6"], [1.0, "#0D47A1"]]  # colour = repeat purchases, 0 … 6+
+SHOWN_ROWS = 1000  # on screen; the CRM download has every row
 REASONS = ("overdue", "low_p_alive", "overdue+low_p_alive", "lapsed_high_value")
 
 
@@ -131,11 +132,11 @@ def rfm_section() -> None:
 def customer_list(customers, file_name: str, key: str, **table) -> None:
     """A list to act on: segments and reasons translated on screen; the CRM columns with stable codes downloaded."""
     shown = widgets.translated(widgets.translated(customers, "rfm_segment", "segment", SEGMENTS), "reason", "reason", REASONS)
-    widgets.table(shown, names={}, **table)
+    widgets.table(shown, names={}, rows=SHOWN_ROWS, **table)
     widgets.download_csv(crm_export(customers), file_name, label=t("value.download_crm"), key=key)
 
 
-def at_risk_section(orders, ov: ValueOverview) -> int:
+def at_risk_section(ov: ValueOverview, model: dict) -> int:
     """The at-risk list ("who to save first", anchor ``#at-risk``); returns the days threshold for win-back."""
     st.subheader(t("value.at_risk"), anchor=state.AT_RISK_ANCHOR)
     c = st.columns(3)
@@ -143,7 +144,8 @@ def at_risk_section(orders, ov: ValueOverview) -> int:
     k = widgets.float_input(c[1], state.RISK_GAPS, 0.5, 20.0, 2.0, label=t("value.risk_gaps"), help=t("value.risk_gaps_help"))
     p = widgets.int_input(c[2], state.RISK_P_ALIVE, 0, 100, 30, label=t("value.risk_p_alive"),
                           help=t("value.risk_p_alive_help"))
-    risk = at_risk_customers(orders, min_days=days, gap_multiple=k, p_alive_below=p / 100, clv=ov.predictions)
+    risk = widgets.computed_with_model(at_risk_customers, "orders", model, min_days=days, gap_multiple=k,
+                                       p_alive_below=p / 100)
     st.caption(t("value.at_risk_caption", n=i18n.num(risk.height), day=i18n.day(ov.as_of))
                + ("" if ov.predictions is not None else " " + t("value.at_risk_no_model")))
     customer_list(risk, "at_risk_customers.csv", "value_at_risk_download", percent=("p_alive",), height=390,
@@ -151,7 +153,7 @@ def at_risk_section(orders, ov: ValueOverview) -> int:
     return days
 
 
-def win_back_section(orders, ov: ValueOverview, days: int) -> None:
+def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
     st.subheader(t("value.win_back"))
     grain = state.grain()
     per = within(widgets.computed(reactivated_per_period, "orders", full_history=True, grain=grain),
@@ -172,6 +174,6 @@ def win_back_section(orders, ov: ValueOverview, days: int) -> None:
     st.markdown(f"**{t('value.lapsed')}**")
     top = widgets.int_input(st.columns(3)[0], state.LAPSED_TOP, 1, 100, 20, label=t("value.lapsed_top"),
                             help=t("value.lapsed_top_help"))
-    lapsed = lapsed_high_value(orders, min_days=days, top=top / 100, clv=ov.predictions)
+    lapsed = widgets.computed_with_model(lapsed_high_value, "orders", model, min_days=days, top=top / 100)
     st.caption(t("value.lapsed_caption", n=i18n.num(lapsed.height), top=top, days=days))
     customer_list(lapsed, "lapsed_high_value.csv", "value_lapsed_download", dates=("last_order",), height=320)

@@ -124,6 +124,14 @@ def computed(fn, kind: str, *, full_history: bool = False, **options):
     return cache.result(fn, state.dataset(), kind, filters_for(kind, full_history=full_history), **options)
 
 
+def computed_with_model(fn, kind: str, model: dict, **options):
+    """Like :func:`computed`, for a core function that also takes ``clv=`` (the model's predictions
+    for the Customer value settings ``model``); the fit itself is reused from the page's cache."""
+    if not has_table(kind):
+        return None
+    return cache.result_with_model(fn, state.dataset(), kind, filters_for(kind), model, **options)
+
+
 def date_range():
     """The sidebar's (from, to) dates, either may be None."""
     f = current_filters()
@@ -152,7 +160,9 @@ def kpi_tile(col, k: Kpi) -> None:
 
 
 def download_csv(frame: pl.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None) -> None:
-    st.download_button(label or t("common.download_csv"), frame.write_csv().encode("utf-8-sig"),
+    """A CSV download (UTF-8 with BOM, so Excel opens Cyrillic right), written only when clicked: a page with
+    several 100k-row lists would otherwise build every file on every rerun."""
+    st.download_button(label or t("common.download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
                        file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
 
 
@@ -255,11 +265,11 @@ def significant(x: float | None, digits: int = 3) -> str:
 
 def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: tuple[str, ...] = (),
           dates: tuple[str, ...] = (), decimals: int = 2, first: tuple[str, ...] = (), file_name: str | None = None,
-          key: str | None = None, height: int | None = None, hide_empty: bool = False) -> None:
+          key: str | None = None, height: int | None = None, hide_empty: bool = False, rows: int | None = None) -> None:
     """A table with display column names (``names``, else :func:`column_label`), percentages (to 0.1 %) and dates
     in the UI language, localized numbers rounded to ``decimals`` for reading, the ``first`` columns shown leftmost,
-    columns with no value at all left out (``hide_empty``), and (with ``file_name``) the same table at full
-    precision as a CSV download."""
+    columns with no value at all left out (``hide_empty``), at most ``rows`` rows on screen (the list's top; a
+    caption says so), and (with ``file_name``) the same table at full precision as a CSV download."""
     if hide_empty:
         frame = frame.select([c for c in frame.columns if frame[c].null_count() < frame.height] or frame.columns)
     full = labelled(frame, **(names or {}))
@@ -273,7 +283,10 @@ def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: 
             if dtype.is_float():
                 rounded.append(pl.col(label[column]).round(3 if column in percent else decimals))
     order = [label[c] for c in first] + [label[c] for c in frame.columns if c not in first] if first else None
-    st.dataframe(full.with_columns(rounded), hide_index=True, column_config=config, column_order=order,
+    shown = full.head(rows) if rows is not None else full  # 100k-row lists are slow to send on every rerun
+    st.dataframe(shown.with_columns(rounded), hide_index=True, column_config=config, column_order=order,
                  height=height or "auto")
+    if shown.height < full.height:
+        st.caption(t("common.first_rows", shown=i18n.num(shown.height), total=i18n.num(full.height)))
     if file_name:
         download_csv(full, file_name, key=key)

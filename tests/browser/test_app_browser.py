@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -53,6 +54,11 @@ def test_upload_messy_export_shows_validation_report(server, page, tmp_path):
     assert _metric(page, "Rejected") == "1"
     page.get_by_text("Download rejected rows (CSV)").wait_for()  # the table itself is a canvas
     shot(page, "data_upload")
+    with page.expect_download() as download:  # the file is written on click (a deferred download)
+        page.get_by_role("button", name="Download rejected rows (CSV)").click()
+    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("line,column,reason")
+    assert "4,Клиент,customer id is empty" in text
 
 
 def test_cohorts_heatmap_draws_and_switches(server, page):

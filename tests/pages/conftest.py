@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -80,5 +81,12 @@ def downloads(monkeypatch) -> dict[str, bytes]:
             files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def keep_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:  # a download written on click: write it now, as the click would
+            files[file_name] = data_callable()
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    original_deferred = MediaFileManager.add_deferred
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
     return files

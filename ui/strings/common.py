@@ -34,6 +34,7 @@ EN = {
     "common.no_orders": "This dataset has no orders table. Upload orders on the Data page.",
     "common.no_dataset": "No dataset yet. Upload an export on the Data page.",
     "common.loading": "Loading…",
+    "common.first_rows": "The first {shown} of {total} rows, in the list's order; the download has all of them.",
     # Shared by the retention pages (Overview, Cohorts): metric names, chart labels, period captions.
     "common.include_incomplete": "Include incomplete period",
     "common.include_incomplete_help": (
@@ -140,6 +141,7 @@ RU = {
     "common.no_orders": "В этом наборе нет заказов. Загрузите заказы на странице «Данные».",
     "common.no_dataset": "Данных пока нет. Загрузите выгрузку на странице «Данные».",
     "common.loading": "Загрузка…",
+    "common.first_rows": "Первые {shown} из {total} строк, в порядке списка; в выгрузке — все.",
     # Общие для страниц удержания (Обзор, Когорты): метрики, подписи графиков, подписи к периодам.
     "common.include_incomplete": "Показывать неполный период",
     "common.include_incomplete_help": (
