@@ -14,6 +14,7 @@ weighted, not repeated, and everything that depends only on x is computed once p
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -328,17 +329,26 @@ def _hyp2f1_series(A: float, B: float, C: np.ndarray, z: np.ndarray, max_terms: 
 
 
 def _expected(params: BgNbdParams, t: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) = growth term · P(alive).
+    """E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) = growth term · P(alive)."""
+    return next(_expected_over(params, [t], x, tx, T))
+
+
+def _expected_over(params: BgNbdParams, times: Iterable[float], x: np.ndarray, tx: np.ndarray,
+                   T: np.ndarray) -> Iterator[np.ndarray]:
+    """E[Y(t) | x, t_x, T] for each t of ``times``, sharing the work that does not depend on t.
 
     The growth term depends on (x, T) only, and customers share few of those pairs (x is a count, T
-    a whole number of days in some unit): it is evaluated once per distinct pair (1M orders: ~6×
-    fewer hypergeometric evaluations) and gathered back.
+    a whole number of days in some unit): it is evaluated once per distinct pair (1M orders: 11k
+    pairs for 310k customers) and gathered back; the pairs and P(alive) are found once for all t.
     """
+    x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
     # one complex number per pair: a 1-D sort (np.unique with axis=0 sorts row views, ~40× slower)
-    pairs, inverse = np.unique(np.asarray(x, dtype=float) + 1j * np.asarray(T, dtype=float), return_inverse=True)
-    z = t / (params.alpha + pairs.imag + t)
-    growth = _growth(params, pairs.real, z)[inverse.reshape(-1)]
-    return growth * _p_alive(params, x, tx, T)
+    pairs, inverse = np.unique(x + 1j * T, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    alive = _p_alive(params, x, tx, T)
+    for t in times:
+        z = t / (params.alpha + pairs.imag + t)
+        yield _growth(params, pairs.real, z)[inverse] * alive
 
 
 def probability_alive(summary: pl.DataFrame, params: BgNbdParams) -> pl.Series:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from retention_core.clv.bgnbd import BgNbdFit, _arrays, _expected, _p_alive
+from retention_core.clv.bgnbd import BgNbdFit, _arrays, _expected, _expected_over, _p_alive
 from retention_core.clv.gamma_gamma import GammaGammaParams, expected_spend
 from retention_core.clv.summary import UNIT_DAYS
 from retention_core.errors import ColumnNotFoundError, ParameterError
@@ -98,8 +98,7 @@ def customer_value(
     # One vectorised evaluation per month of the horizon (a loop over months, not over customers).
     previous = np.zeros_like(x)
     discounted = np.zeros_like(x)
-    for k in range(1, horizon + 1):
-        current = _expected(bgnbd, k * month, x, tx, T)
+    for k, current in enumerate(_expected_over(bgnbd, [k * month for k in range(1, horizon + 1)], x, tx, T), 1):
         discounted += (current - previous) / (1.0 + discount_rate) ** k
         previous = current
     spend = expected_spend(summary, gamma_gamma)
