@@ -33,9 +33,9 @@ try:
         if uploaded is not None:
             name = uploaded.name
             state.new_source(uploaded.file_id)
-            sheets = cache.upload_sheets(uploaded.getvalue(), name)
+            sheets = cache.upload_sheets(uploaded)
             sheet = st.selectbox(t("data.sheet"), sheets, key=state.UPLOAD_SHEET) if len(sheets) > 1 else None
-            result = cache.load_upload(uploaded.getvalue(), name, kind, state.mapping(), order, sheet)
+            result = cache.load_upload(uploaded, kind, state.mapping(), order, sheet)
     else:
         relative = st.text_input(t("data.server_path"), key=state.SERVER_PATH, placeholder="orders_parquet/",
                                  help=t("data.server_path_help", root=cache.data_root()))

@@ -117,25 +117,39 @@ def bounds(slug: str, kind: str, ver: float):
     return date_bounds(cursor(), path, kind) if path.exists() else None
 
 
+def load_upload(upload, kind: str | None, mapping: tuple[tuple[str, str], ...], date_order: str | None,
+                sheet: str | None = None) -> LoadResult:
+    """Validate an uploaded file (Streamlit's ``UploadedFile``), cached by its upload id and the options.
+
+    The id, not the bytes, is the cache key: hashing a few hundred MB on every rerun of the Data page
+    cost about a second each time.
+    """
+    return _load_upload(upload.file_id, upload.name, kind, mapping, date_order, sheet, upload)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def load_upload(content: bytes, name: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
-                date_order: str | None, sheet: str | None = None) -> LoadResult:
-    """Validate an uploaded file (cached by its bytes and the chosen options)."""
+def _load_upload(file_id: str, name: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
+                 date_order: str | None, sheet: str | None, _upload) -> LoadResult:
     import tempfile
 
     suffix = Path(name).suffix
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(content)
+        path.write_bytes(_upload.getvalue())
         return load_file(path, kind=kind, mapping=dict(mapping) or None, date_order=date_order,  # type: ignore[arg-type]
                          file_name=name, con=cursor(), sheet=sheet)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def upload_sheets(content: bytes, name: str) -> list[str]:
+def upload_sheets(upload) -> list[str]:
     """The sheets of an uploaded workbook ([] for anything else, or a workbook that cannot be read)."""
+    return _upload_sheets(upload.file_id, upload.name, upload)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _upload_sheets(file_id: str, name: str, _upload) -> list[str]:
     import tempfile
 
+    content = _upload.getvalue()
     if content[:4] != b"PK\x03\x04":
         return []
     with tempfile.TemporaryDirectory() as tmp:
