@@ -1,8 +1,8 @@
 """Caching around DuckDB and core calls (STYLE: ui/cache.py).
 
 One DuckDB connection per server (``cache_resource``) with a cursor per use; filtered tables and
-core results are ``cache_data`` keyed by dataset, its version (meta.json mtime), filters and options,
-so switching pages never re-reads a file.
+core results are cached (shared, ``cache_resource``) by dataset, its version (meta.json mtime),
+filters and options, so switching pages never re-reads a file or recomputes a number.
 """
 
 from __future__ import annotations
@@ -91,7 +91,10 @@ def table_path(slug: str, kind: str) -> Path:
     return workspace().path(slug, kind)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Tables and core results are shared objects (cache_resource), not copies: cache_data unpickles a fresh
+# copy on every hit, ~1 s per rerun for a 10M-row table. Safe because nothing mutates them: polars frames
+# are immutable and the core returns frozen dataclasses, frames and tuples.
+@st.cache_resource(show_spinner=False, max_entries=8)  # a 10M-row table is ~0.5 GB: a few filter sets
 def table(slug: str, kind: str, filters: Filters, ver: float) -> pl.DataFrame:
     """The filtered table (DuckDB applies the filters)."""
     return query(cursor(), table_path(slug, kind), kind, filters)  # type: ignore[arg-type]
@@ -179,7 +182,7 @@ def _load_path(path: str, version: float, kind: str | None, mapping: tuple[tuple
                      file_name=name, con=cursor())
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float,
             options: tuple[tuple[str, object], ...]):
     import importlib
@@ -188,7 +191,7 @@ def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver:
     return fn(table(slug, kind, filters, ver), **dict(options))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float,
                 model: tuple[tuple[str, object], ...], options: tuple[tuple[str, object], ...]):
     import importlib
