@@ -59,7 +59,7 @@ def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, s
     """Read ``path`` with DuckDB types when it is a clean export (see the module text); else None.
 
     Errors of the file itself (unreadable, empty, a mapping naming a missing column) are left to
-    the general path, which reports them with its own wording: any exception here means None.
+    the general path, which reports them with its own wording: such an error here means None.
     """
     try:
         if path.is_dir() or _magic(path) == b"PAR1":
@@ -104,11 +104,9 @@ def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str
     if decided is None:
         return None
     kind, roles = decided
-    whole, params = parquet_source(path, file=file, provenance=False)  # no rejected rows to locate here
-    full = con.sql(f"SELECT * FROM {whole}", params=params).pl()
     formats: dict[str, str] = {}
-    for role, header in roles.items():
-        dtype = full.schema[header]
+    for role, header in roles.items():  # the sample has the files' unified schema: decide before reading it all
+        dtype = sample.schema[header]
         if role in _TEXT_ROLES and not (dtype == pl.String or dtype.is_integer()):
             return None
         if role in DATE_ROLES:
@@ -119,6 +117,8 @@ def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str
             if not dtype.is_numeric():
                 return None
             formats[role] = "decimal '.'"
+    whole, params = parquet_source(path, file=file, provenance=False)  # no rejected rows to locate here
+    full = con.sql(f"SELECT * FROM {whole}", params=params).pl()
     others = [h for h in headers if h not in roles.values()]
     text = stringify(full, others).drop(LINE) if others else None  # segments are text, as in the general path
     values = [pl.col(h).cast(pl.String).alias(f"__v_{r}") if full.schema[h].is_integer()  # no spaces to strip
