@@ -14,6 +14,9 @@ st.title(t("data.title"))
 flash = state.pop(state.FLASH)
 if flash:
     st.success(flash, icon=":material/check_circle:")
+    if state.pop(state.FLASH_SAVED):  # straight on to the numbers (the link keeps the new dataset)
+        st.page_link("pages/overview.py", label=t("data.open_overview"), icon=":material/dashboard:",
+                     query_params={"ds": state.dataset()})
 st.caption(t("data.intro"))
 
 c1, c2 = st.columns(2)
@@ -97,6 +100,7 @@ if result is not None:
                                           slug=target or None)
             state.put(state.FLASH, t("data.saved", name=info.name, rows=i18n.num(result.frame.height)))
             state.put(state.PENDING_DATASET, info.slug)
+            state.put(state.FLASH_SAVED, True)
             st.rerun()
 
 st.subheader(t("data.saved_list"))

@@ -66,6 +66,7 @@ DATE_ORDER = "date_order"
 MAPPING_PREFIX = "map_"
 LAST_UPLOAD = "_last_upload"  # session only: the upload or server path being validated
 FLASH = "_flash"  # session only: a message to show after a rerun
+FLASH_SAVED = "_flash_saved"  # session only: the message is about a dataset just saved (offer the Overview)
 
 # What-if page: levers in display units (CRR change in points, other changes and margin in %)
 WI_CRR = "wi_crr"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import ROOT, metric
@@ -47,6 +49,8 @@ def test_saved_upload_becomes_the_dataset_every_page_uses(workspace):
     at.run()
     assert not at.exception
     assert any("Магазин" in s.value for s in at.success)
+    links = [e.proto for e in at.get("page_link")]  # straight on to the numbers, on the new dataset
+    assert [(x.label, unquote(x.query_string)) for x in links] == [("See its retention on the Overview", "ds=магазин")]
     assert (workspace / "магазин" / "orders.parquet").exists()
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     fresh.query_params["ds"] = "магазин"
