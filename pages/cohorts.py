@@ -43,11 +43,12 @@ weighting = c[2].segmented_control(t("cohorts.weighting"), WEIGHTINGS, key=state
                                    format_func=lambda w: t(f"cohorts.weighting.{w}"), help=t("cohorts.weighting_help"))
 mode = mode if value == "customers" else "on"  # "then or later" applies to customer shares only
 try:
-    full = widgets.computed(cohort_matrix, "orders", full_history=True, grain=grain, value=value, mode=mode)
+    full = widgets.computed_with_periods(cohort_matrix, "orders", full_history=True, grain=grain, value=value, mode=mode)
     matrix = within(full, *widgets.date_range(), grain=grain, column="cohort")
     sizes = age_k_trend(matrix, 0)  # one row per cohort: its first day and size
     curve = retention_curve(matrix, weighting=weighting)
-    incomplete = incomplete_start(widgets.computed(period_metrics, "orders", full_history=True, grain=grain, window=1))
+    incomplete = incomplete_start(widgets.computed_with_periods(period_metrics, "orders", full_history=True, grain=grain,
+                                                                window=1))
 except RetentionError as exc:
     widgets.show_error(exc)
     st.stop()

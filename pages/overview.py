@@ -59,7 +59,8 @@ try:
         state.ensure_int(state.WINDOW, 1, 12, 1)
         controls[0].number_input(t("overview.window"), min_value=1, max_value=12, step=1, key=state.WINDOW,
                                  help=t("overview.window_help"))
-        periods = widgets.computed(period_metrics, "orders", full_history=True, grain=grain, window=state.window())
+        periods = widgets.computed_with_periods(period_metrics, "orders", full_history=True, grain=grain,
+                                                window=state.window())
         activity = t("caption.window_1") if state.window() == 1 else t("caption.window_n", n=state.window())
     else:
         st.caption(t("overview.subscriptions_only"))

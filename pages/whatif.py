@@ -71,7 +71,7 @@ def whatif(b):
 
 st.title(t("whatif.title"))
 try:
-    table = widgets.computed(period_metrics, "orders", full_history=True, grain="month")
+    table = widgets.computed_with_periods(period_metrics, "orders", full_history=True, grain="month")
     if table is None:
         st.info(t("common.no_orders"))
         st.stop()

@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 import polars as pl
 
 from retention_core.errors import ParameterError, check_choice
-from retention_core.metrics import as_date, customer_periods, incomplete_expr, require_columns
+from retention_core.metrics import CustomerPeriods, as_date, incomplete_expr, periods_of, require_columns
 from retention_core.periods import Grain, index_start, period_index, validate_grain
 
 CohortValue = Literal["customers", "revenue", "ltv"]
@@ -54,6 +54,7 @@ def cohort_matrix(
     value: CohortValue = "customers",
     mode: CohortMode = "on",
     data_end: date | None = None,
+    periods: CustomerPeriods | None = None,
 ) -> pl.DataFrame:
     """Cohort × age matrix in long format (SPEC §4.3, §8 ``cohorts``).
 
@@ -75,6 +76,9 @@ def cohort_matrix(
     data_end
         Last day the data covers (default: the last ``ordered_at`` day). A cell is incomplete when
         its period ends after ``data_end`` (the data's last, partial period, or a later one).
+    periods
+        ``compact(orders, grain=grain)`` (:mod:`retention_core.metrics`) when the caller already has
+        it: switching value or mode then skips the heavy step.
 
     Returns
     -------
@@ -107,7 +111,7 @@ def cohort_matrix(
     check_choice("mode", mode, get_args(CohortMode))
     if mode == "unbounded" and value != "customers":
         raise ParameterError("mode", mode, 'on (mode="unbounded" applies to value="customers" only)')
-    cp = customer_periods(orders, grain=grain).filter(pl.col("first_period").is_not_null())
+    cp = periods_of(orders, grain, periods).filter(pl.col("first_period").is_not_null())
     if cp.height == 0:
         return pl.DataFrame(schema=_MATRIX_SCHEMA)
     data_end = as_date(data_end)

@@ -212,6 +212,27 @@ def result_with_model(fn, slug: str, kind: str, filters: Filters, model: dict, *
                        tuple(sorted(model.items())), tuple(sorted(options.items())))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float, grain: str,
+                  options: tuple[tuple[str, object], ...]):
+    import importlib
+
+    fn = getattr(importlib.import_module(module), name)
+    periods = _result("retention_core.metrics", "compact", slug, kind, filters, ver, (("grain", grain),))
+    return fn(table(slug, kind, filters, ver), grain=grain, periods=periods, **dict(options))
+
+
+def result_with_periods(fn, slug: str, kind: str, filters: Filters, grain: str, **options):
+    """``fn(filtered table, grain=grain, periods=<its compact table>, **options)``, cached like :func:`result`.
+
+    For period metrics and cohort matrices: the customer × period table (SPEC §9's heavy step) is
+    made once per dataset, filters and grain, so switching a cohort view or the activity window only
+    redoes the light part.
+    """
+    return _with_periods(fn.__module__, fn.__name__, slug, kind, filters, version(slug), grain,
+                         tuple(sorted(options.items())))
+
+
 def result(fn, slug: str, kind: str, filters: Filters, **options):
     """``fn(filtered table, **options)`` for a core function, cached by dataset version, filters and options.
 

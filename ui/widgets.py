@@ -124,6 +124,15 @@ def computed(fn, kind: str, *, full_history: bool = False, **options):
     return cache.result(fn, state.dataset(), kind, filters_for(kind, full_history=full_history), **options)
 
 
+def computed_with_periods(fn, kind: str, *, grain: str, full_history: bool = False, **options):
+    """Like :func:`computed` for ``period_metrics`` / ``cohort_matrix``: the compact customer × period
+    table for ``grain`` is cached once and shared by every call with the same data and filters."""
+    if not has_table(kind):
+        return None
+    return cache.result_with_periods(fn, state.dataset(), kind, filters_for(kind, full_history=full_history), grain,
+                                     **options)
+
+
 def computed_with_model(fn, kind: str, model: dict, **options):
     """Like :func:`computed`, for a core function that also takes ``clv=`` (the model's predictions
     for the Customer value settings ``model``); the fit itself is reused from the page's cache."""

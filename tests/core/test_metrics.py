@@ -334,3 +334,45 @@ def test_segment_and_complement_partition_customers_and_money(rows, in_segment) 
     joined = whole.join(summed, on="period_start", how="left", suffix="_parts").fill_null(0)
     for key in keys:
         assert (joined[key] - joined[f"{key}_parts"]).abs().max() < 1e-9, key  # type: ignore[operator]
+
+
+def _random_orders(n: int = 3000, seed: int = 11) -> pl.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return pl.DataFrame({
+        "customer_id": [f"c{i}" for i in rng.integers(0, 80, n)],
+        "ordered_at": [datetime(2024, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 500, n)],
+        "amount": rng.choice([-5.0, 0.0, 20.0, 35.5], n),
+    })
+
+
+# --- the compact table made once and shared (metrics.compact → period_metrics / cohort_matrix) ---------------
+
+
+@pytest.mark.parametrize("grain", ["week", "month", "quarter"])
+def test_a_shared_compact_table_gives_the_same_numbers(grain):
+    from retention_core.cohorts import cohort_matrix
+    from retention_core.metrics import compact
+
+    orders = _random_orders()
+    periods = compact(orders, grain=grain)
+    for window in (1, 2):
+        assert_frame_equal(period_metrics(orders, grain=grain, window=window, periods=periods),
+                           period_metrics(orders, grain=grain, window=window))
+    for value, mode in (("customers", "on"), ("customers", "unbounded"), ("revenue", "on"), ("ltv", "on")):
+        assert_frame_equal(cohort_matrix(orders, grain=grain, value=value, mode=mode, periods=periods),
+                           cohort_matrix(orders, grain=grain, value=value, mode=mode))
+
+
+def test_a_compact_table_of_another_grain_is_refused():
+    from retention_core.cohorts import cohort_matrix
+    from retention_core.errors import ParameterError
+    from retention_core.metrics import compact
+
+    orders = _random_orders()
+    weekly = compact(orders, grain="week")
+    with pytest.raises(ParameterError, match="grain='month'"):
+        period_metrics(orders, grain="month", periods=weekly)
+    with pytest.raises(ParameterError, match="grain='month'"):
+        cohort_matrix(orders, grain="month", periods=weekly)

@@ -83,3 +83,4 @@ def test_duplicate_orders_are_found_when_hashes_collide(tmp_path, monkeypatch):
     assert (result.report.rows_read, result.report.rows_accepted, result.report.duplicates) == (4, 3, 1)
     assert result.rejected["__line"].to_list() == [4]
     assert result.rejected["reason"].to_list() == ["order id repeats line 2; counted once"]
+
