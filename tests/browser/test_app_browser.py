@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shot
@@ -99,7 +100,9 @@ def test_build_a_funnel_by_choosing_steps(server, page):
     page.get_by_text("Choose at least two steps to build a funnel.").wait_for()
     for event in ("visit", "add_to_cart", "purchase"):
         option = page.get_by_role("option", name=event, exact=True)
-        if not option.is_visible():  # the list stays open between picks unless a rerun closed it
+        try:  # the list stays open between picks unless a rerun closed it; give a slow machine time to draw it
+            option.wait_for(state="visible", timeout=3000)
+        except PlaywrightTimeout:
             picker.get_by_role("combobox", name="Funnel steps").click()
         option.click()
         picker.locator("[data-tag]", has_text=event).wait_for()
