@@ -167,11 +167,7 @@ def _upload_sheets(file_id: str, name: str, _upload) -> list[str]:
 def load_server_path(relative: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
                      date_order: str | None) -> LoadResult:
     """Validate a file or Parquet folder under :func:`data_root` (cached by path, its mtime, options)."""
-    path = server_source(data_root(), relative)
-    saved = workspace_root().resolve()
-    if path == saved or saved in path.parents:
-        msg = f"{relative.strip()}: that is the app's own store of saved datasets; choose those in the sidebar"
-        raise InputError(msg, file=relative.strip(), reason="workspace")
+    path = server_source(data_root(), relative, exclude=workspace_root())
     return _load_path(str(path), source_version(path), kind, mapping, date_order, relative.strip())
 
 

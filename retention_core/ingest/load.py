@@ -171,8 +171,7 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
     segments = _segment_columns(frame, roles)
     parsed = _mark_duplicates(parsed, kind, roles, headers, line_level)
 
-    all_good = parsed[REASON].null_count() == parsed.height
-    good = parsed if all_good else parsed.filter(pl.col(REASON).is_null())
+    good = _accepted(parsed)
     canonical = _canonical(good, kind, roles, segments, line_level)
     rejected = _rejected(parsed.filter(pl.col(REASON).is_not_null()), raw, headers)
     counts = dict(rejected.group_by(CODE).len().iter_rows()) if rejected.height else {}
@@ -214,6 +213,20 @@ def _parse(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
     return clean.drop("__suspect")
 
 
+def _accepted(parsed: pl.DataFrame) -> pl.DataFrame:
+    """The rows without a reason (the frame itself when all are: no copy of a clean file)."""
+    return parsed if parsed[REASON].null_count() == parsed.height else parsed.filter(pl.col(REASON).is_null())
+
+
+def _duplicate_groups(rows: pl.DataFrame, kind: str, roles: dict[str, str], headers: list[str], line_level: bool):
+    """(rows, key columns, reason text) to look for repeats in: by order id where orders have one
+    (order-level exports), the rows without an id — and every other kind — on all columns."""
+    if kind == "orders" and "order_id" in roles and not line_level:
+        has_id = pl.col("__v_order_id").is_not_null()
+        return [(rows.filter(has_id), ["__v_order_id"], "order id repeats"), (rows.filter(~has_id), headers, None)]
+    return [(rows, headers, None)]
+
+
 def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], headers: list[str], line_level: bool):
     """Reject exact duplicates among otherwise-good rows: same order id (order-level), else all columns.
 
@@ -222,17 +235,8 @@ def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], hea
     are looked at to find the first line.
     """
     parsed = parsed.with_row_index("__row")  # file order; a line number alone repeats across a folder's files
-    clean = parsed[REASON].null_count() == parsed.height
-    ok = parsed if clean else parsed.filter(pl.col(REASON).is_null())  # no copy of a clean file
-    by_id = kind == "orders" and "order_id" in roles and not line_level
-    groups = []  # (rows, key columns, text)
-    if by_id:
-        has_id = pl.col("__v_order_id").is_not_null()
-        groups += [(ok.filter(has_id), ["__v_order_id"], "order id repeats"), (ok.filter(~has_id), headers, None)]
-    else:
-        groups.append((ok, headers, None))
     dups = []
-    for rows, key, what in groups:
+    for rows, key, what in _duplicate_groups(_accepted(parsed), kind, roles, headers, line_level):
         repeated = repeated_rows(rows, key)
         if not repeated.height:
             continue
@@ -317,12 +321,7 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
     the general path, which names their lines.
     """
     frame, kind, roles, headers = t.frame, t.kind, t.roles, list(t.headers)
-    if kind == "orders" and "order_id" in roles:
-        has_id = pl.col("__v_order_id").is_not_null()
-        groups = [(frame.filter(has_id), ["__v_order_id"]), (frame.filter(~has_id), headers)]
-    else:
-        groups = [(frame, headers)]
-    if any(repeated_rows(rows, key).height for rows, key in groups):
+    if any(repeated_rows(rows, key).height for rows, key, _ in _duplicate_groups(frame, kind, roles, headers, False)):
         return None
     segments = _segment_columns(frame, roles)
     canonical = _canonical(frame, kind, roles, segments, line_level=False)

@@ -21,6 +21,7 @@ import polars as pl
 
 from retention_core.errors import ColumnNotFoundError, InputError, check_choice
 from retention_core.ingest.load import LoadResult
+from retention_core.ingest.raw import parquet_files
 from retention_core.ingest.roles import KINDS, Kind
 
 DATE_COLUMN: dict[str, str] = {"orders": "ordered_at", "events": "occurred_at", "survey": "answered_at"}
@@ -145,11 +146,12 @@ class Workspace:
         shutil.rmtree(self.root / slug, ignore_errors=True)
 
 
-def server_source(root: Path, relative: str) -> Path:
+def server_source(root: Path, relative: str, *, exclude: Path | None = None) -> Path:
     """A file or folder named relative to ``root`` (the data folder a server may read), checked.
 
     For datasets too large to upload (SPEC §9): a team puts a Parquet folder or a large export under
-    the server's data folder and names it. Nothing outside ``root`` is read.
+    the server's data folder and names it. Nothing outside ``root`` is read, nor anything inside
+    ``exclude`` (the app's own workspace of saved datasets).
 
     Raises
     ------
@@ -172,6 +174,9 @@ def server_source(root: Path, relative: str) -> Path:
     if path != base and base not in path.parents:
         msg = f"{text}: the path leads outside the data folder {root}; name a file or folder inside it"
         raise InputError(msg, file=text, reason="outside")
+    if exclude is not None and (path == exclude.resolve() or exclude.resolve() in path.parents):
+        msg = f"{text}: that is the app's own store of saved datasets; choose those in the sidebar"
+        raise InputError(msg, file=text, reason="workspace")
     if not path.exists():
         msg = f"{text}: nothing with that name in the data folder {root}; check the spelling and the folder"
         raise InputError(msg, file=text, reason="missing")
@@ -182,7 +187,7 @@ def source_version(path: Path) -> float:
     """The newest modification time of a file or of the Parquet files in a folder (cache key)."""
     if path.is_file():
         return path.stat().st_mtime
-    return max((p.stat().st_mtime for p in path.rglob("*.parquet")), default=path.stat().st_mtime)
+    return max(p.stat().st_mtime for p in parquet_files(path, file=path.name))  # the files a load reads
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
