@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from bench import row
-from retention_core.clv import customer_summary, customer_value, fit_bgnbd, fit_gamma_gamma
+from retention_core.value.clv import customer_summary, customer_value, fit_bgnbd, fit_gamma_gamma
 
 OUT = Path(__file__).resolve().parent / "out"
 CALIBRATION_END = date(2024, 12, 31)

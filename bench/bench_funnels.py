@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from retention_core.funnels import FunnelSpec, funnel
+from retention_core.journeys.funnels import FunnelSpec, funnel
 
 OUT = Path(__file__).resolve().parent / "out"
 EVENTS = np.array(["visit", "view", "cart", "checkout", "purchase", "search", "login", "scroll", "support"])

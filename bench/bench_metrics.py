@@ -22,9 +22,9 @@ import polars as pl
 
 from bench import row
 from bench.datasets import OUT, generate_orders
-from retention_core.cohorts import cohort_matrix
 from retention_core.ingest import connect
-from retention_core.metrics import compact, period_metrics
+from retention_core.retention.cohorts import cohort_matrix
+from retention_core.retention.flows import compact, period_metrics
 
 
 def _timed(fn) -> float:  # noqa: ANN001

@@ -14,8 +14,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from retention_core.whatif import Scenario, measure_baseline, project
-from retention_core.whatif_solve import (
+from retention_core.whatif.model import Scenario, measure_baseline, project
+from retention_core.whatif.solve import (
     acquisition_equivalent,
     crr_range_projection,
     sensitivity,

@@ -5,7 +5,9 @@ from typing import get_args
 import streamlit as st
 
 from retention_core.charts.retention import age_k_trend_chart, cohort_heatmap, retention_curve_chart
-from retention_core.cohorts import (
+from retention_core.errors import RetentionError
+from retention_core.periods import within
+from retention_core.retention.cohorts import (
     CohortMode,
     CohortValue,
     CurveWeighting,
@@ -13,10 +15,8 @@ from retention_core.cohorts import (
     cohort_matrix,
     retention_curve,
 )
-from retention_core.errors import RetentionError
-from retention_core.kpis import incomplete_start
-from retention_core.metrics import period_metrics
-from retention_core.periods import within
+from retention_core.retention.flows import period_metrics
+from retention_core.retention.kpis import incomplete_start
 from ui import i18n, routing, state, widgets
 from ui.i18n import t
 

@@ -4,8 +4,14 @@ import streamlit as st
 
 from retention_core.charts.journeys import conversion_trend_chart, funnel_chart, time_to_convert_histogram
 from retention_core.errors import RetentionError
-from retention_core.funnels import dropped_users, funnel, funnel_breakdown, funnel_summary, funnel_trend
-from retention_core.funnels_catalogue import event_catalogue, event_properties, suggested_steps
+from retention_core.journeys.catalogue import event_catalogue, event_properties, suggested_steps
+from retention_core.journeys.funnels import (
+    dropped_users,
+    funnel,
+    funnel_breakdown,
+    funnel_summary,
+    funnel_trend,
+)
 from ui import funnel_builder as fb
 from ui import i18n, routing, widgets
 from ui.i18n import t

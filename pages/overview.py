@@ -5,13 +5,13 @@ import streamlit as st
 from retention_core.charts.retention import flow_chart, kpi_trend_chart, nps_trend_chart, seasonality_chart
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import NotEnoughDataError, RetentionError
-from retention_core.kpis import incomplete_start, kpis, with_returning
-from retention_core.metrics import period_metrics
-from retention_core.nps import nps_by_period
 from retention_core.periods import within
 from retention_core.report import html_report
-from retention_core.seasonality import seasonality
-from retention_core.subscriptions import subscription_metrics
+from retention_core.retention.flows import period_metrics
+from retention_core.retention.kpis import incomplete_start, kpis, with_returning
+from retention_core.retention.nps import nps_by_period
+from retention_core.retention.seasonality import seasonality
+from retention_core.retention.subscriptions import subscription_metrics
 from retention_core.summary import orders_summary
 from ui import i18n, routing, state, widgets
 from ui.i18n import t

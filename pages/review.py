@@ -3,8 +3,8 @@
 import streamlit as st
 
 from retention_core.errors import RetentionError
-from retention_core.review import changes_table, segment_movers, what_changed
-from retention_core.segments import at_risk_customers, crm_export, lapsed_high_value
+from retention_core.retention.review import changes_table, segment_movers, what_changed
+from retention_core.value.segments import at_risk_customers, crm_export, lapsed_high_value
 from ui import i18n, routing, state, widgets
 from ui.i18n import t
 

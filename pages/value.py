@@ -3,11 +3,11 @@
 
 import streamlit as st
 
-from retention_core.clv import TIME_UNITS
-from retention_core.customer_value import ValueOverview, value_overview
 from retention_core.errors import RetentionError
 from retention_core.summary import orders_summary
-from retention_core.value import ltv_quantiles
+from retention_core.value.clv import TIME_UNITS
+from retention_core.value.ltv import ltv_quantiles
+from retention_core.value.overview import ValueOverview, value_overview
 from ui import i18n, routing, state, widgets
 from ui.i18n import t
 from ui.value_sections import (

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from retention_core.errors import RetentionError
-from retention_core.metrics import period_metrics
-from retention_core.whatif import measure_baseline, project
-from retention_core.whatif_solve import break_even_retention_cost, lever_values
+from retention_core.retention.flows import period_metrics
+from retention_core.whatif.model import measure_baseline, project
+from retention_core.whatif.solve import break_even_retention_cost, lever_values
 from ui import i18n, routing, state, widgets
 from ui.i18n import num, pct, t
 from ui.whatif_sections import KEEP, R, money2, results, scenarios, solver, worth_it

@@ -1,7 +1,7 @@
-"""``python -m retention_core``: see :mod:`retention_core.cli`."""
+"""``python -m retention_core``: see :mod:`retention_core.cli.main`."""
 
 import sys
 
-from retention_core.cli import main
+from retention_core.cli.main import main
 
 sys.exit(main())

@@ -13,11 +13,11 @@ from datetime import date, datetime
 import polars as pl
 
 from retention_core.charts.retention import cohort_heatmap, flow_chart, kpi_trend_chart
-from retention_core.cohorts import cohort_matrix
 from retention_core.definitions import METRIC_BY_KEY
-from retention_core.kpis import Kpi, incomplete_start, kpis
-from retention_core.metrics import METRIC_COLUMNS, period_metrics
 from retention_core.periods import Grain
+from retention_core.retention.cohorts import cohort_matrix
+from retention_core.retention.flows import METRIC_COLUMNS, period_metrics
+from retention_core.retention.kpis import Kpi, incomplete_start, kpis
 
 REPORT_KPIS = ("crr", "retention_rate", "churn_rate", "revenue_churn_rate", "nrr", "arpu", "aov",
                "repeat_revenue_share", "new_customers", "revenue")

@@ -11,8 +11,8 @@ import pytest
 
 import ui.strings
 from retention_core.definitions import METRIC_BY_KEY
-from retention_core.metrics import period_metrics
-from retention_core.subscriptions import subscription_metrics
+from retention_core.retention.flows import period_metrics
+from retention_core.retention.subscriptions import subscription_metrics
 
 MODULES = sorted(m.name for m in pkgutil.iter_modules(ui.strings.__path__))
 

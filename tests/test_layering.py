@@ -1,4 +1,5 @@
-"""Imports only point down (STYLE: Layers): no Streamlit in the core, no SQL or data wrangling in pages."""
+"""Imports only point down (STYLE: Layers): no Streamlit in the core, no SQL or data wrangling in pages,
+and inside the core each concept folder imports only the shared ground and the arrows listed here."""
 
 from __future__ import annotations
 
@@ -18,6 +19,66 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module.split(".")[0])
     return names
+
+
+CORE = ROOT / "retention_core"
+# Shared ground every package may use; it imports nothing but itself.
+GROUND = {"errors", "periods", "definitions", "runs", "summary", "sample"}
+# The concept folders (wings) and the arrows between them that the code needs; anything else is a
+# new dependency to think about before adding it here.
+WINGS = {"ingest", "retention", "value", "journeys", "whatif", "engine"}
+ALLOWED = {
+    "ingest": set(),
+    "engine": {"ingest"},
+    "retention": {"engine"},
+    "value": {"retention"},
+    "journeys": set(),
+    "whatif": {"retention"},
+}
+TOP = {"charts", "report", "cli", "__main__", "__init__"}  # on top: may import any wing
+
+
+def _core_arrows() -> dict[str, set[str]]:
+    """{first-level name in retention_core: the other first-level names it imports}."""
+    arrows: dict[str, set[str]] = {}
+    for path in CORE.rglob("*.py"):
+        src = path.relative_to(CORE).with_suffix("").parts[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            for mod in mods:
+                parts = mod.split(".")
+                if parts[0] == "retention_core" and len(parts) > 1 and parts[1] != src:
+                    arrows.setdefault(src, set()).add(parts[1])
+    return arrows
+
+
+def test_every_core_module_belongs_to_a_known_layer():
+    names = {p.relative_to(CORE).with_suffix("").parts[0] for p in CORE.rglob("*.py")}
+    assert names - GROUND - WINGS - TOP == set()
+
+
+def test_shared_ground_imports_only_shared_ground():
+    bad = {src: dst - GROUND for src, dst in _core_arrows().items() if src in GROUND and dst - GROUND}
+    assert bad == {}
+
+
+def test_wings_import_only_the_ground_and_their_allowed_arrows():
+    bad = {src: dst - GROUND - ALLOWED[src] for src, dst in _core_arrows().items()
+           if src in WINGS and dst - GROUND - ALLOWED[src]}
+    assert bad == {}
+
+
+def test_no_wing_imports_the_layers_on_top():
+    bad = {src: dst & TOP for src, dst in _core_arrows().items() if src in WINGS | GROUND and dst & TOP}
+    assert bad == {}
+
+
+def test_the_checker_sees_real_arrows():
+    """Guard the guard: arrows that exist today must be found, or the tests above prove nothing."""
+    arrows = _core_arrows()
+    assert "retention" in arrows["value"] and "retention" in arrows["report"] and "ingest" in arrows["cli"]
 
 
 def test_core_never_imports_streamlit_or_pandas():

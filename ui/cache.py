@@ -193,7 +193,7 @@ def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, 
     import importlib
 
     fn = getattr(importlib.import_module(module), name)
-    overview = _result("retention_core.customer_value", "value_overview", slug, kind, filters, ver, model)
+    overview = _result("retention_core.value.overview", "value_overview", slug, kind, filters, ver, model)
     return fn(table(slug, kind, filters, ver), clv=overview.predictions, **dict(options))
 
 
@@ -214,7 +214,7 @@ def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters
     import importlib
 
     fn = getattr(importlib.import_module(module), name)
-    periods = _result("retention_core.metrics", "compact", slug, kind, filters, ver, (("grain", grain),))
+    periods = _result("retention_core.retention.flows", "compact", slug, kind, filters, ver, (("grain", grain),))
     return fn(table(slug, kind, filters, ver), grain=grain, periods=periods, **dict(options))
 
 

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from retention_core.errors import RetentionError
-from retention_core.funnels_spec import FUNNEL_ORDERS, MAX_STEPS, FunnelSpec, FunnelStep
+from retention_core.journeys.spec import FUNNEL_ORDERS, MAX_STEPS, FunnelSpec, FunnelStep
 from retention_core.periods import parse_duration
 from ui import i18n, state, widgets
 from ui.i18n import t

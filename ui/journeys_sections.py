@@ -3,8 +3,8 @@
 import streamlit as st
 
 from retention_core.charts.journeys import funnel_breakdown_chart, paths_sankey, purchase_sequence_chart
-from retention_core.paths import top_paths
-from retention_core.purchase_sequence import purchase_sequence
+from retention_core.journeys.paths import top_paths
+from retention_core.journeys.purchase_sequence import purchase_sequence
 from ui import funnel_builder as fb
 from ui import i18n, widgets
 from ui.i18n import t

@@ -19,7 +19,7 @@ import streamlit as st
 from retention_core.errors import ParameterError
 from retention_core.ingest import Filters
 from retention_core.periods import GRAINS, Grain
-from retention_core.whatif import Scenario
+from retention_core.whatif.model import Scenario
 
 # Global (sidebar) keys = URL parameter names.
 LANG = "lang"

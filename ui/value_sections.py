@@ -17,10 +17,11 @@ from retention_core.charts.value import (
     rfm_treemap,
 )
 from retention_core.charts.winback import reactivated_chart
-from retention_core.customer_value import ValueOverview, parameter_table
 from retention_core.errors import RetentionError
 from retention_core.periods import within
-from retention_core.segments import (
+from retention_core.value.ltv import key_customers, pareto_curve, top_share
+from retention_core.value.overview import ValueOverview, parameter_table
+from retention_core.value.segments import (
     SEGMENTS,
     at_risk_customers,
     crm_export,
@@ -30,7 +31,6 @@ from retention_core.segments import (
     rfm_segment_summary,
     rfm_table,
 )
-from retention_core.value import key_customers, pareto_curve, top_share
 from ui import i18n, state, widgets
 from ui.i18n import t
 

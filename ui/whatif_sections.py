@@ -6,8 +6,8 @@ Each draws what the core's what-if functions return for the baseline ``b`` and t
 import streamlit as st
 
 from retention_core.charts.whatif import projection_chart, scenarios_chart, sensitivity_chart
-from retention_core.whatif import project
-from retention_core.whatif_solve import (
+from retention_core.whatif.model import project
+from retention_core.whatif.solve import (
     acquisition_equivalent,
     break_even_retention_cost,
     compare_scenarios,

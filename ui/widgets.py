@@ -11,8 +11,8 @@ import streamlit as st
 from retention_core.charts.retention import DEFAULT_LABELS
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
-from retention_core.kpis import Kpi
 from retention_core.periods import GRAINS
+from retention_core.retention.kpis import Kpi
 from ui import cache, i18n, state
 from ui.i18n import t
 
@@ -160,7 +160,7 @@ def metric_value(key: str, value: float | None) -> str:
 
 
 def kpi_tile(col, k: Kpi) -> None:
-    """A KPI tile for :func:`retention_core.kpis.kpis`: value, change (ratios in points, the rest in %),
+    """A KPI tile for :func:`retention_core.retention.kpis.kpis`: value, change (ratios in points, the rest in %),
     green when the change is good (``delta_color="inverse"`` where lower is better), formula on hover."""
     delta = None if k.change is None else i18n.points(k.change) if k.change_is_points else i18n.pct(k.change, signed=True)
     color = "off" if k.higher_is_better is None else "normal" if k.higher_is_better else "inverse"

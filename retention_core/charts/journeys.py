@@ -15,7 +15,7 @@ import polars as pl
 
 from retention_core.charts.theme import QUALITATIVE, SERIES_COLORS, styled
 from retention_core.errors import ParameterError, check_choice
-from retention_core.paths import OTHER
+from retention_core.journeys.paths import OTHER
 
 TimeUnit = Literal["minutes", "hours", "days"]
 TimeMeasure = Literal["from_start", "from_previous"]
@@ -39,7 +39,7 @@ def funnel_chart(steps: pl.DataFrame, *, step_labels: Sequence[str] | None = Non
     Parameters
     ----------
     steps
-        :func:`retention_core.funnels.funnel_steps` table (or one breakdown value's rows).
+        :func:`retention_core.journeys.funnels.funnel_steps` table (or one breakdown value's rows).
     step_labels
         One display label per step; default: the event names.
     """
@@ -110,7 +110,7 @@ def conversion_trend_chart(
     Parameters
     ----------
     trend
-        :func:`retention_core.funnels.funnel_trend` table.
+        :func:`retention_core.journeys.funnels.funnel_trend` table.
     step_labels
         One label per funnel step (step 1's is unused); default: the event names.
     """
@@ -151,7 +151,7 @@ def paths_sankey(links: pl.DataFrame, *, other_label: str | None = None, title: 
     Parameters
     ----------
     links
-        ``Paths.links`` from :func:`retention_core.paths.top_paths`.
+        ``Paths.links`` from :func:`retention_core.journeys.paths.top_paths`.
     other_label
         Display text for the grouped node ``other``.
     """
@@ -205,7 +205,7 @@ def purchase_sequence_chart(
     Parameters
     ----------
     sequence
-        :func:`retention_core.purchase_sequence.purchase_sequence` table.
+        :func:`retention_core.journeys.purchase_sequence.purchase_sequence` table.
     order_labels
         One label per order number (e.g. "1st", "2nd", "3rd", "4th+").
     by
@@ -250,7 +250,7 @@ def funnel_breakdown_chart(
     Parameters
     ----------
     breakdown
-        :func:`retention_core.funnels.funnel_breakdown` table.
+        :func:`retention_core.journeys.funnels.funnel_breakdown` table.
     step_labels
         One label per funnel step (step 1's is unused); default ``"2. event"``.
     null_label

@@ -1,8 +1,8 @@
 """Retention charts (SPEC §4.1–4.4, §7): KPI trend, customer-flow bars, cohort heatmap, retention
 curve, age-k trend, seasonality, NPS trend.
 
-Inputs are the frames of :mod:`retention_core.metrics`, :mod:`~retention_core.subscriptions`,
-:mod:`~retention_core.cohorts`, :mod:`~retention_core.seasonality` and :mod:`~retention_core.nps`.
+Inputs are the frames of :mod:`retention_core.retention.flows`, :mod:`~retention_core.retention.subscriptions`,
+:mod:`~retention_core.retention.cohorts`, :mod:`~retention_core.retention.seasonality` and :mod:`~retention_core.retention.nps`.
 Every text a user reads comes from ``labels`` (the UI passes translated strings from ``ui/i18n``);
 :data:`DEFAULT_LABELS` are English fallbacks for notebooks. Retained / new / reactivated / churned
 always take :data:`~retention_core.charts.theme.FLOW_COLORS`. An incomplete period (the data ends
@@ -122,7 +122,7 @@ def kpi_trend_chart(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """KPIs over periods from :func:`~retention_core.metrics.period_metrics` (SPEC §7 Overview).
+    """KPIs over periods from :func:`~retention_core.retention.flows.period_metrics` (SPEC §7 Overview).
 
     Ratios (unit ``ratio`` in :mod:`~retention_core.definitions`) go on the left axis as
     percentages; other units (money, customers) on a right axis. Each key is one solid trace, plus a
@@ -213,7 +213,7 @@ def cohort_heatmap(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Cohort × age heatmap of :func:`~retention_core.cohorts.cohort_matrix` (SPEC §4.3, §7 Cohorts).
+    """Cohort × age heatmap of :func:`~retention_core.retention.cohorts.cohort_matrix` (SPEC §4.3, §7 Cohorts).
 
     Rows are cohorts (oldest on top), columns ages; each cell shows its value as text. Incomplete
     cells (and ages a cohort has not reached) are masked: ``None`` in ``z``, so no colour and no text.
@@ -267,7 +267,7 @@ def retention_curve_chart(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Average retention by age from :func:`~retention_core.cohorts.retention_curve` (SPEC §4.3).
+    """Average retention by age from :func:`~retention_core.retention.cohorts.retention_curve` (SPEC §4.3).
 
     Examples
     --------
@@ -299,7 +299,7 @@ def age_k_trend_chart(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Age-``k`` value of each cohort over cohorts, from :func:`~retention_core.cohorts.age_k_trend`.
+    """Age-``k`` value of each cohort over cohorts, from :func:`~retention_core.retention.cohorts.age_k_trend`.
 
     The line's name is ``labels["age_k"]`` (default ``"Age k"``), formatted with ``k``.
 
@@ -333,7 +333,7 @@ def seasonality_chart(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Seasonality coefficient per calendar month from :func:`~retention_core.seasonality.seasonality`.
+    """Seasonality coefficient per calendar month from :func:`~retention_core.retention.seasonality.seasonality`.
 
     Bars above 1 (busier than an average month) in the primary colour, below 1 muted; a line at 1.
 
@@ -373,7 +373,7 @@ def nps_trend_chart(
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """NPS per period from :func:`~retention_core.nps.nps_by_period`, shown on the usual −100…100 scale.
+    """NPS per period from :func:`~retention_core.retention.nps.nps_by_period`, shown on the usual −100…100 scale.
 
     One line per segment value when ``segment`` names the frame's segment column (null → the
     ``labels["no_value"]`` text, default "(none)").

@@ -1,8 +1,8 @@
 """Customer-value charts (SPEC §4.4–4.5): CLV histogram, P(alive) scatter, holdout bars, Pareto
 curve, RFM treemap, historical LTV curves by cohort.
 
-Inputs are the frames of :mod:`retention_core.clv`, :mod:`retention_core.value` and
-:mod:`retention_core.segments`; every text a user reads (titles, axis titles, series and segment
+Inputs are the frames of :mod:`retention_core.value.clv`, :mod:`retention_core.value.ltv` and
+:mod:`retention_core.value.segments`; every text a user reads (titles, axis titles, series and segment
 names) is passed in by the caller (``ui/i18n``). Large inputs are reduced before drawing (binned,
 or thinned to a fixed number of points) so a figure stays small with a million customers.
 """
@@ -19,7 +19,7 @@ from plotly.colors import sample_colorscale
 
 from retention_core.charts.theme import SEQUENTIAL, SERIES_COLORS, styled
 from retention_core.errors import ColumnNotFoundError, ParameterError, check_choice
-from retention_core.segments import SEGMENTS
+from retention_core.value.segments import SEGMENTS
 
 HoldoutMeasure = Literal["mean", "total"]
 TreemapMeasure = Literal["customers", "revenue"]
@@ -107,7 +107,7 @@ def p_alive_scatter(
 ) -> go.Figure:
     """P(alive) against time since the last purchase (T − recency, in the model's time unit).
 
-    ``value`` is :func:`retention_core.clv.customer_value`'s frame; above ``max_points`` customers an
+    ``value`` is :func:`retention_core.value.clv.customer_value`'s frame; above ``max_points`` customers an
     evenly spaced subset (every k-th row) is drawn. Marker colour shows frequency.
 
     Examples
@@ -152,7 +152,7 @@ def holdout_chart(
 ) -> go.Figure:
     """Actual vs predicted holdout repeat purchases per calibration frequency bucket (grouped bars).
 
-    ``by_frequency`` is :class:`~retention_core.clv.HoldoutCheck`'s ``by_frequency``; ``measure``
+    ``by_frequency`` is :class:`~retention_core.value.clv.HoldoutCheck`'s ``by_frequency``; ``measure``
     ``"mean"`` shows purchases per customer (FHL 2005 Fig. 4), ``"total"`` the sums.
 
     Examples
@@ -195,7 +195,7 @@ def pareto_chart(
 ) -> go.Figure:
     """Pareto curve: share of revenue (y) from the top x share of customers (SPEC §4.4).
 
-    ``curve`` is :func:`retention_core.value.pareto_curve`'s frame (thinned to ``max_points``).
+    ``curve`` is :func:`retention_core.value.ltv.pareto_curve`'s frame (thinned to ``max_points``).
     With ``reference_name`` a dashed diagonal shows equal shares.
 
     Examples
@@ -243,7 +243,7 @@ def rfm_treemap(
 ) -> go.Figure:
     """RFM segments as a treemap sized by customers or revenue (SPEC §4.5).
 
-    ``summary`` is :func:`retention_core.segments.rfm_segment_summary`'s frame; ``segment_names``
+    ``summary`` is :func:`retention_core.value.segments.rfm_segment_summary`'s frame; ``segment_names``
     maps the English segment keys to display names. Each segment keeps its colour from
     :data:`SEGMENT_COLORS`. Sized by revenue, a segment with net revenue ≤ 0 gets no area.
 
@@ -289,7 +289,7 @@ def ltv_curves(
 ) -> go.Figure:
     """Historical LTV (cumulative revenue per customer) by age, one line per cohort (SPEC §4.4).
 
-    ``historical`` is :func:`retention_core.value.historical_ltv`'s frame; the latest
+    ``historical`` is :func:`retention_core.value.ltv.historical_ltv`'s frame; the latest
     ``max_cohorts`` cohorts are drawn, older ones lighter. Lines are named by the cohort's first day.
 
     Examples

@@ -1,6 +1,6 @@
 """What-if charts (SPEC §6): baseline vs scenario lines with the CRR band, tornado, comparison.
 
-Inputs are the frames of :mod:`retention_core.whatif` / :mod:`retention_core.whatif_solve`; every
+Inputs are the frames of :mod:`retention_core.whatif.model` / :mod:`retention_core.whatif.solve`; every
 text a user reads (series names, axis titles, lever names) is passed in by the caller (``ui/i18n``).
 Baseline and scenario always take ``theme.SERIES_COLORS["baseline"]`` / ``["scenario"]``.
 """
@@ -41,13 +41,13 @@ def projection_chart(
 ) -> go.Figure:
     """Baseline vs scenario over the horizon for one measure, optionally with the CRR band.
 
-    ``projection`` is :func:`~retention_core.whatif.project`'s frame; ``band`` is
-    :func:`~retention_core.whatif_solve.crr_range_projection`'s (the same months): each series gets a
+    ``projection`` is :func:`~retention_core.whatif.model.project`'s frame; ``band`` is
+    :func:`~retention_core.whatif.solve.crr_range_projection`'s (the same months): each series gets a
     translucent area between its projection at the lowest and highest CRR of the recent months.
 
     Examples
     --------
-    >>> from retention_core.whatif import Baseline, Scenario, project
+    >>> from retention_core.whatif.model import Baseline, Scenario, project
     >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, new_customers=10, crr=0.8,
     ...              purchase_frequency=1.5, aov=20)
     >>> fig = projection_chart(project(b, Scenario(horizon=3, crr_delta=0.05)), measure="active_customers",
@@ -90,7 +90,7 @@ def sensitivity_chart(
     measure: SensitivityMeasure = "cumulative_gross_profit",
     title: str | None = None,
 ) -> go.Figure:
-    """Tornado of :func:`~retention_core.whatif_solve.sensitivity`: outcome change per lever nudge.
+    """Tornado of :func:`~retention_core.whatif.solve.sensitivity`: outcome change per lever nudge.
 
     One row per lever (``lever_names`` maps ``crr``/``aov``/``frequency`` to display names), the
     widest swing at the top; the bar for lowering the lever in the baseline colour, for raising it
@@ -149,13 +149,13 @@ def scenarios_chart(
 ) -> go.Figure:
     """Named scenarios side by side: baseline and scenario bars per scenario at its horizon.
 
-    ``comparison`` is :func:`~retention_core.whatif_solve.compare_scenarios`'s frame; the scenario
+    ``comparison`` is :func:`~retention_core.whatif.solve.compare_scenarios`'s frame; the scenario
     names on the x axis are the user's own names.
 
     Examples
     --------
-    >>> from retention_core.whatif import Baseline, Scenario
-    >>> from retention_core.whatif_solve import compare_scenarios
+    >>> from retention_core.whatif.model import Baseline, Scenario
+    >>> from retention_core.whatif.solve import compare_scenarios
     >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, new_customers=10, crr=0.8,
     ...              purchase_frequency=1.5, aov=20)
     >>> t = compare_scenarios(b, [Scenario(name="A", horizon=3), Scenario(name="B", horizon=3, aov_change=0.1)])

@@ -18,7 +18,7 @@ def reactivated_chart(
 ) -> go.Figure:
     """Reactivated customers per period as bars in the reactivated colour, their revenue on hover.
 
-    ``per_period`` is :func:`retention_core.segments.reactivated_per_period`'s frame (``period_start``,
+    ``per_period`` is :func:`retention_core.value.segments.reactivated_per_period`'s frame (``period_start``,
     ``reactivated``, ``revenue``).
 
     Examples

@@ -89,8 +89,8 @@ def test_whatif_link_opens_the_scenario_with_its_charts(server, page):
 
 def test_build_a_funnel_by_choosing_steps(server, page):
     """Someone clears the suggested steps and picks visit → add_to_cart → purchase with real clicks."""
-    from retention_core.funnels import FunnelSpec, funnel
     from retention_core.ingest import connect, load_file
+    from retention_core.journeys.funnels import FunnelSpec, funnel
     from tests.browser.conftest import ROOT
 
     page.goto(f"{server}/journeys")

@@ -10,8 +10,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from retention_core import runs
-from retention_core.metrics import period_metrics
-from retention_core.paths import top_paths
+from retention_core.journeys.paths import top_paths
+from retention_core.retention.flows import period_metrics
 
 
 @pytest.fixture

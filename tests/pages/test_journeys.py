@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from retention_core.funnels import FunnelSpec, FunnelStep, dropped_users, funnel
-from retention_core.funnels_catalogue import suggested_steps
 from retention_core.ingest import connect, load_file
-from retention_core.purchase_sequence import purchase_sequence
+from retention_core.journeys.catalogue import suggested_steps
+from retention_core.journeys.funnels import FunnelSpec, FunnelStep, dropped_users, funnel
+from retention_core.journeys.purchase_sequence import purchase_sequence
 from tests.pages.conftest import metric
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from retention_core.ingest import Workspace, load_file
-from retention_core.metrics import period_metrics
-from retention_core.whatif import Scenario, measure_baseline, project
-from retention_core.whatif_solve import customers_to_keep, solve_target_crr
+from retention_core.retention.flows import period_metrics
+from retention_core.whatif.model import Scenario, measure_baseline, project
+from retention_core.whatif.solve import customers_to_keep, solve_target_crr
 from tests.pages.conftest import ROOT, metric
 
 SAMPLE = ROOT / "data" / "sample"

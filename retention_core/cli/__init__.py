@@ -1,0 +1,6 @@
+"""``python -m retention_core``: the command line (SPEC §8). ``main`` is the frame, ``args`` the shared
+argument helpers and registry, ``commands`` the analyses."""
+
+from retention_core.cli.main import main, parser
+
+__all__ = ["main", "parser"]

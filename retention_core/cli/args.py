@@ -1,0 +1,106 @@
+"""What every subcommand shares: the command registry, argument types, filters, loading and JSON.
+
+``main`` (the frame) and ``commands`` (the analyses) both import this module and never each other's
+helpers, so there is no import circle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+from collections.abc import Callable
+from datetime import date, datetime
+
+import polars as pl
+
+from retention_core.ingest import Filters, LoadResult, Workspace, connect, load_file, query
+
+Command = Callable[[argparse.Namespace], dict]
+COMMANDS: dict[str, tuple[str, Command, Callable[[argparse.ArgumentParser], None]]] = {}
+
+
+def command(name: str, help: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+    """Register a subcommand: ``fn(ns) -> dict`` printed as JSON."""
+
+    def wrap(fn: Command) -> Command:
+        COMMANDS[name] = (help, fn, args)
+        return fn
+
+    return wrap
+
+
+def date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (expected YYYY-MM-DD)") from exc
+
+
+def _where(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"'{text}' is not COL=VALUE")
+    col, value = text.split("=", 1)
+    return col.strip(), value
+
+
+def filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", type=date_arg, help="first date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date_arg, help="last date, YYYY-MM-DD (inclusive)")
+    p.add_argument("--where", action="append", type=_where, default=[], metavar="COL=VALUE",
+                   help="keep rows whose segment column COL equals VALUE (repeat for more values/columns)")
+
+
+def filters_from(ns: argparse.Namespace) -> Filters:
+    grouped: dict[str, list[str]] = {}
+    for col, value in getattr(ns, "where", []) or []:
+        grouped.setdefault(col, []).append(value)
+    return Filters(date_from=getattr(ns, "date_from", None), date_to=getattr(ns, "date_to", None),
+                   segments=tuple((c, tuple(v)) for c, v in grouped.items()))
+
+
+def load(ns: argparse.Namespace, kind: str | None = None) -> tuple[LoadResult, pl.DataFrame]:
+    """Read PATH as ``kind`` and apply the filters through DuckDB; returns the load result and the rows."""
+    con = connect()
+    result = load_file(ns.path, kind=kind or getattr(ns, "kind", None), con=con, sheet=ns.sheet)  # type: ignore[arg-type]
+    f = filters_from(ns)
+    if not f.active:
+        return result, result.frame
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp)
+        info = ws.save("cli", {result.report.kind: result})
+        rows = query(con, ws.path(info.slug, result.report.kind), result.report.kind, f)
+    return result, rows
+
+
+def jsonable(value):
+    """JSON-safe values: dates as ISO strings, NaN/inf as null, numpy/polars scalars as Python."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return jsonable(value.item())
+    return value
+
+
+def positive_int(name: str) -> Callable[[str], int]:
+    def conv(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number") from exc
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be at least 1")
+        return value
+
+    return conv
+
+
+__all__ = ["COMMANDS", "command", "date_arg", "filter_args", "filters_from", "jsonable", "load", "positive_int"]

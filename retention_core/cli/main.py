@@ -1,0 +1,81 @@
+"""``python -m retention_core <command> PATH [options]``: JSON on stdout (SPEC §8).
+
+Bad input exits with code 2 and one line on stderr, never a traceback. Key names are stable.
+Filters (``--from``, ``--to``, ``--where COL=VALUE``) go through the same DuckDB query layer as the app.
+Shared argument helpers live in :mod:`retention_core.cli.args`; the analyses in :mod:`retention_core.cli.commands`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from retention_core.cli.args import COMMANDS, command, jsonable
+from retention_core.errors import RetentionError
+from retention_core.ingest import KINDS, load_file
+
+
+@command("validate", "read a file and report rows read/accepted/rejected with reasons",
+         lambda p: p.add_argument("--kind", choices=KINDS))
+def _validate(ns: argparse.Namespace) -> dict:
+    result = load_file(ns.path, kind=ns.kind, sheet=ns.sheet)
+    return result.report.to_json(result.rejected)
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line on stderr and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(f"error: {self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def parser() -> argparse.ArgumentParser:
+    _register_all()
+    p = _OneLineParser(prog="python -m retention_core", description="Retention analytics from an export.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, (help, _, add_args) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help)
+        sp.add_argument("path", type=Path, help="the export file (CSV/TSV/…, Parquet or XLSX), or a folder of Parquet files read as one table")
+        sp.add_argument("--sheet", default=None, help="the sheet of an XLSX workbook (default: the first)")
+        add_args(sp)
+    return p
+
+
+def _register_all() -> None:
+    """Import the modules that register the analysis commands (kept apart to keep this file small)."""
+    import retention_core.cli.commands  # noqa: F401
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 2 bad input or options)."""
+    p = parser()
+    try:
+        ns = p.parse_args(argv)
+    except SystemExit as exc:  # argparse printed its one-line usage error
+        return int(exc.code or 0)
+    try:
+        _, fn, _ = COMMANDS[ns.command]
+        out = fn(ns)
+    except RetentionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, duckdb.Error) as exc:
+        print(f"error: {ns.path}: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    try:
+        json.dump(jsonable(out), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `… | head`: the reader left; not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter from failing at exit
+    return 0
+
+
+__all__ = ["main", "parser"]
