@@ -1,6 +1,6 @@
 """What every subcommand shares: the command registry, argument types, filters, loading and JSON.
 
-``main`` (the frame) and ``commands`` (the analyses) both import this module and never each other's
+``main`` (the frame) and the concept modules (the analyses) both import this module and never each other's
 helpers, so there is no import circle.
 """
 
@@ -15,6 +15,7 @@ from datetime import date, datetime
 import polars as pl
 
 from retention_core.ingest import Filters, LoadResult, Workspace, connect, load_file, query
+from retention_core.periods import GRAINS, period_start
 
 Command = Callable[[argparse.Namespace], dict]
 COMMANDS: dict[str, tuple[str, Command, Callable[[argparse.ArgumentParser], None]]] = {}
@@ -103,4 +104,24 @@ def positive_int(name: str) -> Callable[[str], int]:
     return conv
 
 
-__all__ = ["COMMANDS", "command", "date_arg", "filter_args", "filters_from", "jsonable", "load", "positive_int"]
+def grain_arg(p: argparse.ArgumentParser, default: str) -> None:
+    p.add_argument("--period", choices=GRAINS, default=default, help=f"period grain (default {default})")
+
+
+def history(ns: argparse.Namespace) -> argparse.Namespace:
+    """The same options without the date range: history is needed to know who is new."""
+    return argparse.Namespace(**{**vars(ns), "date_from": None, "date_to": None})
+
+
+def in_range(table: pl.DataFrame, column: str, ns: argparse.Namespace) -> pl.DataFrame:
+    """Rows whose period overlaps --from/--to (a period counts when any of its days is inside)."""
+    f = filters_from(ns)
+    out = table
+    if f.date_to:
+        out = out.filter(pl.col(column) <= f.date_to)
+    if f.date_from:
+        out = out.filter(pl.col(column) >= pl.lit(f.date_from).pipe(lambda e: period_start(e, ns.period)))
+    return out
+
+
+__all__ = ["COMMANDS", "command", "date_arg", "grain_arg", "history", "in_range", "filter_args", "filters_from", "jsonable", "load", "positive_int"]
