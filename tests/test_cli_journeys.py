@@ -51,3 +51,54 @@ def test_a_numeric_property_is_kept_and_validate_lists_both(tmp_path: Path):
     v = ok("validate", path)
     assert v["properties"] == ["browser", "plan"]  # every column kept
     assert v["segments"] == ["browser"]  # mostly numbers: kept, not offered in the sidebar
+
+
+SHOP = (
+    "user,event,time,amount,browser\n"
+    "u1,visit,2024-01-01 10:00,,Chrome\n"
+    "u1,cart,2024-01-01 10:02,,Chrome\n"
+    "u1,refund,2024-01-01 10:03,,Chrome\n"
+    "u1,purchase,2024-01-01 10:05,150,Chrome\n"
+    "u2,visit,2024-01-02 10:00,,Firefox\n"
+    "u2,cart,2024-01-02 10:01,,\n"
+    "u2,purchase,2024-01-02 10:09,50,Safari\n"
+    "u3,visit,2024-01-03 10:00,,Safari\n"
+    "u3,purchase,2024-01-03 11:00,200,Safari\n"
+    "u4,signup,2024-01-03 11:00,,Safari\n"
+)
+
+
+def test_funnel_options_reach_the_core(tmp_path: Path):
+    """Optional step, step filter, exclusion on a range, last-touch breakdown, all users, bins."""
+    path = write(tmp_path, SHOP)
+    out = ok("funnel", path, "--steps", "visit,cart,purchase[amount>100]", "--window", "1d", "--optional", "2",
+             "--exclude", "refund:2-3", "--breakdown", "browser", "--attribution", "last_touch", "--all-users",
+             "--bins", "2")
+    # u1 is void (refund between cart and purchase); u2 visits and carts (purchase 50 fails the filter);
+    # u3 visits and buys for 200 an hour later, skipping the optional cart.
+    assert [s["users"] for s in out["steps"]] == [2, 1, 1]
+    assert out["all_users"] == 4 and out["steps"][0]["conversion_from_all_users"] == 0.5
+    assert out["steps"][2]["average_seconds_from_previous"] == 3600.0
+    assert {b["value"]: [s["users"] for s in b["steps"]] for b in out["breakdown"]} == {"Firefox": [1, 1, 0], "Safari": [1, 0, 1]}
+    assert out["attribution"] == "last_touch" and out["exclusion_rule"] == "between"
+    assert out["time_to_convert"]["bins"] == 2 and sum(b["users"] for b in out["time_to_convert"]["histogram"]) == 1
+    assert [(t["period_start"], t["entered"], t["converted"]) for t in out["trend"]] == [("2024-01-01", 2, 1)]
+
+
+def test_funnel_posthog_rule_and_global_filter(tmp_path: Path):
+    path = write(tmp_path, SHOP)
+    ours = ok("funnel", path, "--steps", "visit,purchase", "--window", "1d", "--exclude", "refund")
+    theirs = ok("funnel", path, "--steps", "visit,purchase", "--window", "1d", "--exclude", "refund", "--exclusion-rule", "posthog")
+    assert [s["users"] for s in ours["steps"]] == [2, 2] == [s["users"] for s in theirs["steps"]]
+    chrome = ok("funnel", path, "--steps", "visit,purchase", "--window", "1d", "--where", "browser=Safari")
+    assert [s["users"] for s in chrome["steps"]] == [1, 1]  # only u3's events are all Safari
+
+
+def test_funnel_bad_options_exit_2_with_one_line(tmp_path: Path):
+    path = write(tmp_path, SHOP)
+    for args in (["--optional", "1"], ["--steps", "visit,cart[amount>x]"], ["--exclude", "refund:2-9"],
+                 ["--attribution", "middle"], ["--step-window", "2=soon"], ["--where", "nonsense"]):
+        full = ["funnel", path, "--steps", "visit,cart", "--window", "1d", *args]
+        res = run(*full)
+        assert res.returncode == 2, args
+        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr

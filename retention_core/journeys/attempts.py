@@ -216,13 +216,19 @@ def _void(attempts: pl.DataFrame, rows: pl.DataFrame, spec: FunnelSpec, start_po
         else:
             end = pl.col(f"at_{k if spec.order == 'any' else b}")
             hi, inclusive = pl.coalesce(end, lo_t + window_us), end.is_null()
-        probe = attempts.select("uid", hi=hi, inclusive=inclusive).with_columns(
-            cur=tie_end.gather(lo_pos.fill_null(0).cast(pl.UInt32)), ok=lo_pos.is_not_null()
-        ).with_columns(pl.col("cur").cast(pl.UInt32))
+        probe = (
+            attempts.select("uid", hi=hi, inclusive=inclusive)
+            .with_columns(lo=lo_pos)
+            .with_row_index("_r")
+            .filter(pl.col("lo").is_not_null() & pl.col("hi").is_not_null())
+        )
+        probe = probe.with_columns(cur=tie_end.gather(probe["lo"].cast(pl.UInt32)))
+        if not probe["cur"].is_sorted():  # a later step's places need not grow from one attempt to the next
+            probe = probe.sort("cur")
         hit = probe.join_asof(xs, left_on="cur", right_on="cpos", strategy="forward", allow_exact_matches=False)
         inside = pl.when(pl.col("inclusive")).then(pl.col("ct") <= pl.col("hi")).otherwise(pl.col("ct") < pl.col("hi"))
-        got = hit.select((pl.col("ok") & (pl.col("cuid") == pl.col("uid")) & inside).fill_null(False)).to_series()
-        void = void | got
+        rows_void = hit.filter(((pl.col("cuid") == pl.col("uid")) & inside).fill_null(False))["_r"]
+        void = void.scatter(rows_void, True) if rows_void.len() else void
     return void
 
 
