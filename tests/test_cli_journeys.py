@@ -102,3 +102,27 @@ def test_funnel_bad_options_exit_2_with_one_line(tmp_path: Path):
         res = run(*full)
         assert res.returncode == 2, args
         assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+
+
+def test_first_time_retention_with_from_keeps_the_first_cohort(tmp_path: Path):
+    """Issue 14 bug 2: a's first signup is 5 June; --from 9 June must not move a into the 9 June cohort."""
+    path = write(tmp_path, "user,event,time\na,signup,2020-06-05 10:00\na,signup,2020-06-09 10:00\n"
+                           "b,signup,2020-06-09 11:00\na,login,2020-06-10 09:00\nb,login,2020-06-10 12:00\n")
+    out = ok("retention", path, "--start-event", "signup", "--return-event", "login", "--period", "day",
+             "--from", "2020-06-09")
+    assert [(c["cohort"], c["size"], c["values"]) for c in out["cohorts"]] == [("2020-06-09", 1, [1, 1])]
+
+
+def test_retention_options_reach_the_core(tmp_path: Path):
+    path = write(tmp_path, "user,event,time,plan\n"
+                           "a,signup,2024-01-01 10:00,free\na,buy,2024-01-09 10:00,pro\na,buy,2024-01-17 10:00,pro\n"
+                           "b,signup,2024-01-02 10:00,pro\nb,buy,2024-01-10 10:00,pro\nb,buy,2024-01-10 11:00,pro\n")
+    out = ok("retention", path, "--start-event", "signup", "--return-event", "buy", "--cumulative")
+    assert out["cohorts"][0]["values"] == [2, 2, 1] and out["cumulative"] is True
+    out = ok("retention", path, "--start-event", "signup", "--return-event", "buy", "--min-occurrences", "2")
+    assert out["cohorts"][0]["values"] == [2, 1, 0]
+    out = ok("retention", path, "--start-event", "signup", "--return-event", "buy", "--breakdown", "plan")
+    assert {g["value"]: g["cohorts"][0]["values"] for g in out["breakdown"]} == {"free": [1, 0, 0], "pro": [1, 1, 0]}
+    out = ok("retention", path, "--start-event", "*", "--return-event", "buy", "--start-where", "plan=pro")
+    # any event on pro: b's first is 2 Jan (week of 1 Jan), a's first is the 9 Jan buy (week of 8 Jan)
+    assert [(c["cohort"], c["size"]) for c in out["cohorts"]] == [("2024-01-01", 1), ("2024-01-08", 1)]

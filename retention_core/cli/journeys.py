@@ -7,30 +7,64 @@ import argparse
 from retention_core.cli.args import (
     command,
     date_arg,
-    grain_arg,
     history,
     load,
     positive_int,
 )
-from retention_core.retention.cohorts import event_retention, matrix_payload
+from retention_core.retention.cohorts import (
+    EVENT_GRAINS,
+    WEEK_STARTS,
+    check_time_zone,
+    event_retention,
+    event_retention_payload,
+)
 
 
 def _retention_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--start-event", required=True, help="event that puts a user in a cohort (A)")
-    p.add_argument("--return-event", required=True, help="event that counts as coming back (B)")
-    grain_arg(p, "week")
-    p.add_argument("--type", choices=("first_time", "recurring"), default="first_time")
-    p.add_argument("--from", dest="date_from", type=date_arg, help="first cohort date, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=date_arg, help="last cohort date, YYYY-MM-DD")
+    p.add_argument("--start-event", required=True, help="event that puts a user in a cohort (A); * = any event")
+    p.add_argument("--return-event", required=True, help="event that counts as coming back (B); * = any event")
+    p.add_argument("--period", choices=EVENT_GRAINS, default="week", help="period grain (default week)")
+    p.add_argument("--type", choices=("first_time", "recurring"), default="first_time",
+                   help="first_time: cohort = period of the user's first A over all history; recurring: every period with A")
+    p.add_argument("--cumulative", action="store_true",
+                   help="count a user at age k when they returned at age k or any later age (on or after)")
+    p.add_argument("--min-occurrences", type=positive_int("--min-occurrences"), default=1,
+                   help="times B must happen in a period to count as a return (default 1)")
+    p.add_argument("--week-start", choices=WEEK_STARTS, default="monday", help="first day of a week period")
+    p.add_argument("--time-zone", default="UTC", type=_time_zone,
+                   help="IANA time zone of the periods, e.g. Europe/Moscow (default UTC; timestamps without a zone are UTC)")
+    p.add_argument("--breakdown", help="property column to split the cohorts by")
+    p.add_argument("--breakdown-type", choices=("event", "user"), default="event",
+                   help="event: the value on the start event, and B must carry the same value; "
+                        "user: the user's latest value")
+    p.add_argument("--start-where", action="append", default=[], metavar="FILTER",
+                   help="property filter on the start event: plan=pro, amount>100 (repeat: all must hold)")
+    p.add_argument("--return-where", action="append", default=[], metavar="FILTER",
+                   help="property filter on the return event (repeat: all must hold)")
+    p.add_argument("--from", dest="date_from", type=date_arg, help="first cohort shown, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date_arg, help="data end: last day read, YYYY-MM-DD")
+
+
+def _time_zone(text: str) -> str:
+    from retention_core.errors import ParameterError
+
+    try:
+        return check_time_zone(text)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @command("retention", "first-time or recurring retention over an event log", _retention_args)
 def _retention(ns: argparse.Namespace) -> dict:
     _, events = load(history(ns), "events")
     matrix = event_retention(events, start_event=ns.start_event, return_event=ns.return_event, grain=ns.period,
-                             type=ns.type, date_from=ns.date_from, date_to=ns.date_to)
-    return matrix_payload(matrix, period=ns.period, value="users", mode=ns.type)
-
+                             type=ns.type, date_from=ns.date_from, date_to=ns.date_to, cumulative=ns.cumulative,
+                             min_occurrences=ns.min_occurrences, week_start=ns.week_start, time_zone=ns.time_zone,
+                             breakdown=ns.breakdown, breakdown_type=ns.breakdown_type,
+                             start_where=tuple(ns.start_where), return_where=tuple(ns.return_where))
+    out = event_retention_payload(matrix, period=ns.period, mode=ns.type)
+    return {**out, "cumulative": ns.cumulative, "min_occurrences": ns.min_occurrences, "week_start": ns.week_start,
+            "time_zone": ns.time_zone}
 
 
 def _funnel_args(p: argparse.ArgumentParser) -> None:
