@@ -315,7 +315,6 @@ def strict_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
     window_us = _us(spec.window)
     reached = _bit(0) & _date_ok(pl.col("t"), spec.date_from, spec.date_to)
     cols: list[pl.Expr] = [pl.when(reached).then(pl.col("t")).alias("at_1")]
-    places: list[pl.Expr] = [pl.when(reached).then(pl.col("pos").cast(pl.Int64)).alias("p_1")]
     furthest = pl.when(reached).then(pl.lit(1, pl.Int32))
     for j in range(1, k):
         tj, tprev = pl.col("t").shift(-j), pl.col("t").shift(-(j - 1))
@@ -325,10 +324,11 @@ def strict_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
             step_ok = step_ok & (tj - tprev <= _us(spec.steps[j].window))
         reached = reached & step_ok.fill_null(False)
         cols.append(pl.when(reached).then(tj).alias(f"at_{j + 1}"))
-        places.append(pl.when(reached).then(pl.col("pos").cast(pl.Int64) + j).alias(f"p_{j + 1}"))
         furthest = pl.when(reached).then(pl.lit(j + 1, pl.Int32)).otherwise(furthest)
-    att = rows.select("uid", "idx", *cols, *places, furthest=furthest).filter(pl.col("furthest").is_not_null())
-    att = att.with_row_index("aid")
+    att = rows.select("uid", "idx", "pos", *cols, furthest=furthest).filter(pl.col("furthest").is_not_null())
+    places = [pl.when(pl.col(f"at_{j + 1}").is_not_null()).then(pl.col("pos").cast(pl.Int64) + j).alias(f"p_{j + 1}")
+              for j in range(k)]  # step j of the attempt is the event j − 1 places after its start
+    att = att.with_columns(places).drop("pos").with_row_index("aid")
     return att.with_columns(void=_void(att, rows, spec, att["p_1"]))
 
 
