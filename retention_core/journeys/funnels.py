@@ -15,10 +15,17 @@ Definitions beyond SPEC §5's text (each has a test in ``tests/core/test_funnels
 * Per-step window (``FunnelStep.window``): step j must come within it of the moment step j−1 was
   matched; steps are matched by their earliest occurrence (exact for the funnel window, see
   :func:`retention_core.journeys.attempts.ordered_attempts`).
-* Exclusions: an attempt is void — it counts at no step — when an exclusion event lies strictly
-  (by time) after its first and before its last reached step. A void attempt cannot be counted,
-  but the user's other attempts can. Widening the window can therefore lower a count when
-  exclusions are set (the longer attempt now encloses the exclusion event).
+* Exclusions (``Exclusion``: an event and the steps FROM..TO it applies between, default the whole
+  funnel): with the default rule ``between`` an attempt is void — it counts at no step — when an
+  exclusion event lies strictly (by time) after its step FROM and before the last step it reached
+  within FROM..TO. A void attempt cannot be counted, but the user's other attempts can. Widening the
+  window can therefore lower a count when exclusions are set (the longer attempt now encloses the
+  exclusion event). ``exclusion_rule="posthog"``: void when the exclusion lies after step FROM and
+  before step TO or, when TO is not reached, up to t(FROM) + window; the user's furthest step is
+  taken over all attempts, and a user whose furthest step was reached only by void attempts is not
+  counted (no falling back to a shorter clean attempt). docs/journeys.md compares the two.
+* Property filters (step ``where`` and the funnel's global ``where``):
+  :mod:`retention_core.properties`; the global filters apply to every step and exclusion event.
 * Optional steps (``ordered`` only): never change which required steps are reached. The optional
   step's row counts the users whose counted attempt did it between the previous matched step and
   the next required step; its conversion is from the previous required step, and a required step's
