@@ -94,14 +94,17 @@ if not events:
     st.stop()
 suggested = widgets.computed(suggested_steps, "events", full_history=True)
 properties = list(widgets.computed(event_properties, "events", full_history=True))
-tabs = st.tabs([t("journeys.tab_funnel"), t("journeys.tab_retention"), t("journeys.tab_paths"),
-                *([t("journeys.tab_sequence")] if has_orders else [])])
-with tabs[0]:
-    guarded(funnel_section, events, suggested)
-with tabs[1]:
-    guarded(retention_section, events, properties)
-with tabs[2]:
-    guarded(paths_section, events, suggested[0] if suggested else events[0])
-if has_orders:
-    with tabs[3]:
+ids = ["funnel", "retention", "paths", *(["sequence"] if has_orders else [])]
+tabs = dict(zip(ids, fb.tabs(ids), strict=True))  # only the open tab computes (a link names it: ?jtab=retention)
+if tabs["funnel"].open:
+    with tabs["funnel"]:
+        guarded(funnel_section, events, suggested)
+if tabs["retention"].open:
+    with tabs["retention"]:
+        guarded(retention_section, events, properties, suggested[0] if suggested else events[0])
+if tabs["paths"].open:
+    with tabs["paths"]:
+        guarded(paths_section, events, suggested[0] if suggested else events[0])
+if has_orders and tabs["sequence"].open:
+    with tabs["sequence"]:
         guarded(sequence_section)

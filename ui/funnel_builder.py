@@ -42,6 +42,23 @@ class Built:
     bins: int | None = None
 
 
+def tabs(ids: list[str]) -> list:
+    """The page's tabs, lazily run (``.open``); the open one is kept in the URL by id, not by its label
+    (labels change with the language)."""
+    labels = [t(f"journeys.tab_{i}") for i in ids]
+    state.ensure_choice(state.JOURNEYS_TAB, ids, fallback=ids[0])
+    current = labels[ids.index(state.get(state.JOURNEYS_TAB))]
+    if state.get(state.JOURNEYS_TAB_WIDGET) not in labels:  # first run, or the language changed
+        state.put(state.JOURNEYS_TAB_WIDGET, current)
+
+    def opened() -> None:
+        chosen = state.get(state.JOURNEYS_TAB_WIDGET)
+        if chosen in labels:
+            state.put(state.JOURNEYS_TAB, ids[labels.index(chosen)])
+
+    return st.tabs(labels, key=state.JOURNEYS_TAB_WIDGET, on_change=opened)
+
+
 def label(column: str) -> str:
     """A property column as users read it (``device_type`` → ``Device type``)."""
     return column.replace("_", " ").capitalize()
@@ -353,15 +370,15 @@ def event_label(event: str) -> str:
     return t("journeys.any_event") if event == ANY_EVENT else event
 
 
-def retention_controls(events: list[str], properties: list[str]) -> dict:
+def retention_controls(events: list[str], properties: list[str], first: str) -> dict:
     """The event-retention controls (every one a URL key); returns :func:`event_retention`'s keyword arguments
     (a filter text that does not parse raises :class:`ParameterError`)."""
     options = [ANY_EVENT, *events]
     c = st.columns(4)
-    state.ensure_choice(state.ER_START, options, fallback=events[0])
+    state.ensure_choice(state.ER_START, options, fallback=first)
     start = c[0].selectbox(t("journeys.er.start"), options, key=state.ER_START, format_func=event_label,
                            help=t("journeys.er.start_help"))
-    state.ensure_choice(state.ER_RETURN, options, fallback=events[1] if len(events) > 1 else events[0])
+    state.ensure_choice(state.ER_RETURN, options, fallback=ANY_EVENT)
     back = c[1].selectbox(t("journeys.er.return"), options, key=state.ER_RETURN, format_func=event_label,
                           help=t("journeys.er.return_help"))
     state.ensure_choice(state.ER_TYPE, list(ER_TYPES), fallback="first_time")

@@ -80,9 +80,9 @@ def ttc_section(result: FunnelResult, bins: int | None, last: str) -> None:
 MAX_ER_COHORTS = 60  # the heatmap shows the latest cohorts; the table has them all
 
 
-def retention_section(events: list[str], properties: list[str]) -> None:
-    """Event retention (SPEC §4.3): cohorts by a start event, returns by a return event."""
-    options = fb.retention_controls(events, properties)
+def retention_section(events: list[str], properties: list[str], first: str) -> None:
+    """Event retention (SPEC §4.3): cohorts by a start event (default ``first``), returns by a return event."""
+    options = fb.retention_controls(events, properties, first)
     date_from, date_to = widgets.date_range()
     with st.spinner(t("common.loading")):
         matrix = widgets.computed(event_retention, "events", full_history=True, date_from=date_from, date_to=date_to,
@@ -103,7 +103,9 @@ def retention_section(events: list[str], properties: list[str]) -> None:
         shown = shown.filter(pl.col("cohort") >= cohorts[-MAX_ER_COHORTS])
         st.caption(t("journeys.er.latest", n=i18n.num(MAX_ER_COHORTS)))
     period = options["grain"]
-    labels = widgets.chart_labels(value=t("journeys.er.share"))
+    unit = t(f"journeys.er.periods.{period}")
+    labels = widgets.chart_labels(value=t("journeys.er.share"), cohort=t("journeys.er.col.cohort"),
+                                  age=t("journeys.er.age", unit=unit, start=fb.event_label(options["start_event"])))
     fig = cohort_heatmap(shown, labels=labels, title=t("journeys.er.title", start=fb.event_label(options["start_event"]),
                                                          back=fb.event_label(options["return_event"])))
     fig.update_layout(height=max(360, min(1400, 140 + 26 * shown["cohort"].n_unique())))

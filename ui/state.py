@@ -138,6 +138,8 @@ ER_BREAKDOWN_TYPE = "er_byt"  # event | user
 ER_START_WHERE = "er_sw"  # filter text on the start event
 ER_RETURN_WHERE = "er_rw"  # filter text on the return event
 ER_VALUE = "er_val"  # the breakdown value whose heatmap is shown
+JOURNEYS_TAB = "jtab"  # funnel | retention | paths | sequence: the open tab (only it computes)
+JOURNEYS_TAB_WIDGET = "_jtab"  # session only: the tabs widget's own value (its label, which is per language)
 
 
 DEFAULT_GRAIN: Grain = "month"
@@ -160,7 +162,7 @@ URL_KEYS: dict[str, Codec] = {
     EXCLUSION_RULE: "str", FUNNEL_WHERE: "str", ATTRIBUTION: "str", BREAKDOWN_LIMIT: "int", ALL_USERS: "bool",
     TTC_BINS: "int", ER_START: "str", ER_RETURN: "str", ER_TYPE: "str", ER_PERIOD: "str", ER_CUMULATIVE: "bool",
     ER_MIN: "int", ER_WEEK_START: "str", ER_TIME_ZONE: "str", ER_BREAKDOWN: "str", ER_BREAKDOWN_TYPE: "str",
-    ER_START_WHERE: "str", ER_RETURN_WHERE: "str", ER_VALUE: "str",
+    ER_START_WHERE: "str", ER_RETURN_WHERE: "str", ER_VALUE: "str", JOURNEYS_TAB: "str",
     CALIBRATION_END: "date", TIME_UNIT: "str", HORIZON: "int", DISCOUNT: "float", MARGIN: "int",
     RISK_DAYS: "int", RISK_GAPS: "float", RISK_P_ALIVE: "int", LAPSED_TOP: "int", RFM_MEASURE: "str",
     HOLDOUT_MEASURE: "str",
@@ -173,7 +175,7 @@ URL_DEFAULTS: dict[str, object] = {
     FUNNEL_WINDOW: 7, FUNNEL_WINDOW_UNIT: "days", ORDER: "ordered", PATH_DEPTH: 4, PATH_TOP: 10,
     EXCLUSION_RULE: "between", ATTRIBUTION: "step:1", BREAKDOWN_LIMIT: 10, ALL_USERS: False, TTC_BINS: 0,
     ER_TYPE: "first_time", ER_PERIOD: "week", ER_CUMULATIVE: False, ER_MIN: 1, ER_WEEK_START: "monday",
-    ER_TIME_ZONE: "UTC", ER_BREAKDOWN_TYPE: "event",
+    ER_TIME_ZONE: "UTC", ER_BREAKDOWN_TYPE: "event", JOURNEYS_TAB: "funnel",
     TIME_UNIT: "week", HORIZON: 12, DISCOUNT: 10.0, MARGIN: 100,
     RISK_DAYS: 90, RISK_GAPS: 2.0, RISK_P_ALIVE: 30, LAPSED_TOP: 20, RFM_MEASURE: "customers", HOLDOUT_MEASURE: "mean",
 }

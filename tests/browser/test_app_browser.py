@@ -119,6 +119,18 @@ def test_build_a_funnel_by_choosing_steps(server, page):
     shot(page, "journeys_funnel")
 
 
+def test_retention_tab_opens_with_a_click_and_the_link_keeps_it(server, page):
+    """Clicking the Retention tab computes event retention (only then) and puts ?jtab=retention in the link."""
+    page.goto(f"{server}/journeys")
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+    page.get_by_role("tab", name="Retention").click()
+    page.get_by_text("Cohort by event").wait_for()
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+    page.wait_for_function("() => location.search.includes('jtab=retention')", timeout=15000)
+    page.get_by_text("Download retention (CSV)").wait_for()
+    shot(page, "journeys_retention")
+
+
 def test_customer_value_page_draws_ltvs_and_the_holdout_check(server, page):
     """/value on a fresh server: the three LTV tiles, the holdout check chart, the at-risk anchor What-if links to."""
     page.goto(f"{server}/value")

@@ -125,7 +125,7 @@ def test_orders_only_dataset_shows_the_purchase_sequence(app):
 
 @pytest.mark.parametrize("by", ["cohort_quarter", "channel"])
 def test_purchase_sequence_by_cohort_or_segment(app, by):
-    at = journeys(app, seq_by=by)
+    at = journeys(app, seq_by=by, jtab="sequence")
     assert not at.error
     table = at.dataframe[-1].value
     assert table.columns[0] == "Value" and len(table) % 4 == 0 and len(table) > 4
@@ -143,7 +143,7 @@ def test_russian_labels(app):
     assert at.multiselect(key="steps").label == "Шаги воронки"
     assert list(at.dataframe[0].value.columns) == ["Шаг", "Пользователи", "От 1-го", "От пред.", "Медиана", "Среднее"]
     assert metric(at, "Среднее время до конверсии")  # the average beside the median, in Russian
-    assert at.selectbox(key="er_start").label == "Когорта по событию"
+    assert "er_start" not in [s.key for s in at.selectbox]  # a closed tab does not compute
 
 
 def test_mangled_link_values_fall_back_to_defaults(app):
@@ -194,7 +194,7 @@ def test_a_filter_that_does_not_parse_shows_one_message(app):
 
 
 def test_event_retention_tab_matches_the_core(app):
-    at = journeys(app, er_start="visit", er_return="*", er_period="day", er_cum="1", er_min="2",
+    at = journeys(app, jtab="retention", er_start="visit", er_return="*", er_period="day", er_cum="1", er_min="2",
                   er_tz="Europe/Moscow", er_by="device", er_val="mobile")
     assert not at.error
     from retention_core.retention.cohorts import event_retention
@@ -207,3 +207,14 @@ def test_event_retention_tab_matches_the_core(app):
     assert len(table) == latest.height
     assert table.iloc[:, 3].tolist() == [f"{v:,}" for v in latest["value"]]
     assert at.selectbox(key="er_tz").value == "Europe/Moscow" and at.toggle(key="er_cum").value is True
+
+
+def test_only_the_open_tab_computes_and_the_link_names_it(app):
+    at = journeys(app, jtab="retention")
+    assert "steps" not in [m.key for m in at.multiselect] and at.selectbox(key="er_start").value
+    assert at.query_params["jtab"] == "retention"
+
+
+def test_an_unknown_tab_in_a_link_opens_the_funnel(app):
+    at = journeys(app, jtab="nonsense")
+    assert at.multiselect(key="steps").value == TYPICAL

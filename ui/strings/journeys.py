@@ -178,6 +178,11 @@ EN = {
                              "only chooses which cohorts are shown). Every time: the user joins the cohort of every "
                              "period in which they did the start event.",
     "journeys.er.period": "Period",
+    "journeys.er.age": "{unit} since {start}",
+    "journeys.er.periods.hour": "Hours",
+    "journeys.er.periods.day": "Days",
+    "journeys.er.periods.week": "Weeks",
+    "journeys.er.periods.month": "Months",
     "journeys.er.period.hour": "hour",
     "journeys.er.period.day": "day",
     "journeys.er.period.week": "week",
@@ -403,6 +408,11 @@ RU = {
                              "лишь выбирает, какие когорты показать). Каждый раз: пользователь входит в когорту каждого "
                              "периода, в котором было стартовое событие.",
     "journeys.er.period": "Период",
+    "journeys.er.age": "{unit} после {start}",
+    "journeys.er.periods.hour": "Часов",
+    "journeys.er.periods.day": "Дней",
+    "journeys.er.periods.week": "Недель",
+    "journeys.er.periods.month": "Месяцев",
     "journeys.er.period.hour": "час",
     "journeys.er.period.day": "день",
     "journeys.er.period.week": "неделя",
