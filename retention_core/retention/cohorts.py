@@ -423,46 +423,52 @@ def event_retention(
         schema["cohort"] = pl.Datetime("us")
     local = _local("occurred_at", time_zone, events.schema["occurred_at"])
     seq = pl.col("seq") if "seq" in events.columns else pl.int_range(pl.len(), dtype=pl.UInt32)
+    is_a = (pl.col("event") == start_event) if start_event != ANY_EVENT else pl.lit(True)
+    is_b = (pl.col("event") == return_event) if return_event != ANY_EVENT else pl.lit(True)
+    is_a, is_b = (is_a & all_of(starts_f)).fill_null(False), (is_b & all_of(returns_f)).fill_null(False)
     kept = events.lazy().select(
-        "user_id", "event", seq.alias("_seq"), local.alias("t"),
-        *([pl.col(breakdown).cast(pl.String).str.strip_chars().alias("_v"), has_value(breakdown).alias("_has")] if breakdown else []),
-        all_of(starts_f).alias("_sf"), all_of(returns_f).alias("_rf"),
+        "user_id", local.alias("t"), is_a.alias("_a"), is_b.alias("_b"),
+        *([seq.alias("_seq"), pl.col(breakdown).cast(pl.String).str.strip_chars().alias("_v"),
+           has_value(breakdown).alias("_has")] if breakdown else []),
     ).filter(pl.col("user_id").is_not_null() & pl.col("t").is_not_null())
+    if breakdown_type != "user" or not breakdown:  # only start and return events matter
+        kept = kept.filter(pl.col("_a") | pl.col("_b"))
     if date_to is not None:
         end = pl.lit(as_date(date_to), pl.Date).cast(pl.Datetime("us")) + pl.duration(days=1)
         kept = kept.filter(pl.col("t") < end)
         data_end_at = pl.select(end).item()
-    else:
-        last = kept.select(pl.col("t").max()).collect().item()
+    kept = kept.collect().lazy()  # read once; the start and return branches share it
+    if date_to is None:
+        last = events.select(local.max()).item()  # the data's end is the whole log's, not only A and B
         if last is None:
             return pl.DataFrame(schema=schema)
         data_end_at = (last.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1) if grain == "hour"
                        else datetime.combine(last.date(), datetime.min.time()) + timedelta(days=1))
     kept = kept.with_columns(period=_event_period(pl.col("t"), grain, week_start))
-    is_a = (pl.col("event") == start_event) if start_event != ANY_EVENT else pl.lit(True)
-    is_b = (pl.col("event") == return_event) if return_event != ANY_EVENT else pl.lit(True)
-    starts = kept.filter(is_a & pl.col("_sf"))
+    starts = kept.filter(pl.col("_a"))
     if type == "first_time":
-        members = starts.sort("t", "_seq").group_by("user_id").agg(
-            pl.col("period").first().alias("cohort_period"), *([pl.col("_v").first()] if breakdown else [])
-        )
+        first = [pl.col("_v").sort_by("t", "_seq").first()] if breakdown else []  # the first start's value
+        members = starts.group_by("user_id").agg(pl.col("period").min().alias("cohort_period"), *first)
     else:
         members = starts.select("user_id", pl.col("period").alias("cohort_period"), *(["_v"] if breakdown else [])).unique()
     if breakdown and breakdown_type == "user":
-        latest = kept.filter(pl.col("_has")).sort("t", "_seq").group_by("user_id").agg(pl.col("_v").last())
+        latest = kept.filter(pl.col("_has")).group_by("user_id").agg(pl.col("_v").sort_by("t", "_seq").last())
         members = members.drop("_v", strict=False).unique().join(latest, on="user_id", how="left")
     if breakdown:
         members = members.with_columns(
             breakdown=pl.when(pl.col("_v").is_in(["", "(none)"])).then(None).otherwise(pl.col("_v"))
         ).drop("_v").unique()
     key = ["user_id", *(group if breakdown and breakdown_type == "event" else [])]
-    returns = kept.filter(is_b & pl.col("_rf"))
+    returns = kept.filter(pl.col("_b"))
     if breakdown and breakdown_type == "event":  # a start and a return without a value match each other
         returns = returns.with_columns(breakdown=pl.when(pl.col("_has")).then(pl.col("_v")))
-    returns = (
-        returns.group_by(*key, "period").agg(pl.len().alias("_n"))
-        .filter(pl.col("_n") >= min_occurrences).select(*key, "period")
-    )
+    if min_occurrences == 1:
+        returns = returns.select(*key, "period").unique()
+    else:
+        returns = (
+            returns.group_by(*key, "period").agg(pl.len().alias("_n"))
+            .filter(pl.col("_n") >= min_occurrences).select(*key, "period")
+        )
     member = ["user_id", "cohort_period", *group]
     hits = (
         members.join(returns, on=key, how="inner", nulls_equal=True)
