@@ -345,7 +345,7 @@ def any_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
     window_us = _us(spec.window)
     first_of_tie = ((pl.col("uid") != pl.col("uid").shift(1)) | (pl.col("t") != pl.col("t").shift(1))).fill_null(True)
     starts = rows.with_columns(tie0=pl.when(first_of_tie).then(pl.col("pos")).forward_fill()).filter(
-        (pl.col("m") != 0) & _date_ok(pl.col("t"), spec.date_from, spec.date_to)
+        ((pl.col("m") & ((1 << _X_FIRST) - 1)) != 0) & _date_ok(pl.col("t"), spec.date_from, spec.date_to)
     )
     att = starts.select("uid", "idx", "tie0", "pos", t0="t").with_row_index("aid")
     probe = att.select("aid", "uid", "t0", cur="tie0")
@@ -400,7 +400,7 @@ def best_attempts(attempts: pl.DataFrame, rule: str = "between") -> pl.DataFrame
         attempts = attempts.sort("uid", "aid")
     if rule == "posthog":
         top = pl.col("furthest").max().over("uid")
-        kept = attempts.filter((pl.col("furthest") == top) & ~pl.col("void"))
+        kept = attempts.filter((pl.col("furthest") == top) & ~pl.col("void") & (pl.col("furthest") > 0))
         return kept.filter(pl.col("uid").is_first_distinct())
     key = pl.col("uid").cast(pl.Int64) * 32 + pl.when(pl.col("void")).then(0).otherwise(pl.col("furthest").cast(pl.Int64))
     last = (pl.col("uid") != pl.col("uid").shift(-1)).fill_null(True)

@@ -26,6 +26,7 @@ from retention_core.journeys.funnels import (
     time_to_convert,
 )
 from retention_core.journeys.spec import Exclusion, parse_steps
+from tests.core.journeys.test_funnels import _chains, _date_ok, _matches
 
 T0 = datetime(2024, 3, 1)
 PROPS = ("device", "amount", "plan")
@@ -234,3 +235,76 @@ def test_breakdown_groups_add_up_when_every_user_has_one_value(events, spec, att
     b = funnel_breakdown(r, limit=limit)
     total = b.group_by("step").agg(pl.col("users").sum()).sort("step")["users"].to_list()
     assert total == (r.steps["users"].to_list() if r.users.height else [])
+
+
+# --- differential: exclusion ranges and both rules against a brute-force reference --------------
+# The reference enumerates every chain (tests/core/journeys/test_funnels.py) and applies the rules as
+# docs/journeys.md words them, on the times of the attempt's first longest chain (the earliest one).
+
+def reference_with_rules(rows: list[dict], spec: FunnelSpec) -> dict[str, int]:
+    k = len(spec.steps)
+    rank = {id(r): min([j for j in range(k) if _matches(r, spec.steps[j])], default=k) for r in rows}
+    out: dict[str, int] = {}
+    for user in sorted({r["user_id"] for r in rows}):
+        seq = sorted((r for r in rows if r["user_id"] == user), key=lambda r: (r["t"], rank[id(r)], r["seq"]))
+        attempts = []  # (reach, void)
+        for start, row in enumerate(seq):
+            if not _date_ok(row["t"], spec):
+                continue
+            if spec.order == "any":
+                if rank[id(row)] == k:
+                    continue
+                t0 = row["t"]
+                times = sorted(min(ts) for step in spec.steps
+                               if (ts := [r["t"] for r in seq if _matches(r, step) and t0 <= r["t"] <= t0 + spec.window]))
+            else:
+                if not _matches(row, spec.steps[0]):
+                    continue
+                chains = _chains(seq, spec, start)
+                reach = max(len(c) for c in chains)
+                times = [seq[p]["t"] for p in next(c for c in chains if len(c) == reach)]
+            reach, void = len(times), False
+            for x in spec.exclusions:
+                a, b = x.span(k)
+                xs = [r["t"] for r in seq if r["event"] == x.event]
+                if reach < a:
+                    continue
+                lo = times[a - 1]
+                if spec.exclusion_rule == "between":
+                    inside = times[a:b]
+                    void |= bool(inside) and any(lo < t < max(inside) for t in xs)
+                elif reach >= b:
+                    void |= any(lo < t < times[b - 1] for t in xs)
+                else:
+                    void |= any(lo < t <= lo + spec.window for t in xs)
+            attempts.append((reach, void))
+        if not attempts:
+            continue
+        if spec.exclusion_rule == "between":
+            clean = [r for r, v in attempts if not v]
+            if clean:
+                out[user] = max(clean)
+        else:
+            top = max(r for r, _ in attempts)
+            if any(r == top and not v for r, v in attempts):
+                out[user] = top
+    return out
+
+
+@st.composite
+def ruled_specs(draw):
+    order = draw(st.sampled_from(["ordered", "strict", "any"]))
+    steps = ("A", "B", "C") if order == "any" else tuple(draw(st.lists(st.sampled_from("ABC"), min_size=2, max_size=4)))
+    k = len(steps)
+    spans = [""] if order == "any" else ["", *(f":{a}-{b}" for a in range(1, k) for b in range(a + 1, k + 1))]
+    excl = tuple(dict.fromkeys(f"X{draw(st.sampled_from(spans))}" for _ in range(draw(st.integers(0, 2)))))
+    return FunnelSpec(steps, window=draw(st.sampled_from(["5m", "20m", "1h"])), order=order, exclusions=excl,
+                      exclusion_rule=draw(st.sampled_from(["between", "posthog"])))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs(), ruled_specs())
+def test_exclusion_rules_match_the_brute_force_reference(events, spec):
+    got = {r["user_id"]: r["furthest_step"] for r in funnel(events, spec).users.to_dicts()}
+    rows = [{**r, "t": r["occurred_at"]} for r in events.to_dicts()]
+    assert got == reference_with_rules(rows, spec)
