@@ -183,7 +183,14 @@ _RESTORED = "_url_restored"
 # Widgets drawn by pages (not the sidebar): their values must survive pages that do not draw them.
 PAGE_KEYS: tuple[str, ...] = (INCLUDE_INCOMPLETE, WINDOW, COHORT_VALUE, COHORT_MODE, CURVE_WEIGHTING, AGE_K,
                               CALIBRATION_END, TIME_UNIT, HORIZON, DISCOUNT, MARGIN, RISK_DAYS, RISK_GAPS,
-                              RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE)
+                              RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE,
+                              # Journeys: a closed tab draws none of its widgets (only the open tab computes)
+                              STEPS, FUNNEL_WINDOW, FUNNEL_WINDOW_UNIT, ORDER, BREAKDOWN, EXCLUDE, OPTIONAL, DROP_STEP,
+                              PATH_START, PATH_DEPTH, PATH_TOP, SEQUENCE_BY, EXCLUSION_RULE, FUNNEL_WHERE, ATTRIBUTION,
+                              BREAKDOWN_LIMIT, ALL_USERS, TTC_BINS, ER_START, ER_RETURN, ER_TYPE, ER_PERIOD,
+                              ER_CUMULATIVE, ER_MIN, ER_WEEK_START, ER_TIME_ZONE, ER_BREAKDOWN, ER_BREAKDOWN_TYPE,
+                              ER_START_WHERE, ER_RETURN_WHERE, ER_VALUE)
+PAGE_PREFIXES: tuple[str, ...] = (STEP_WINDOW_PREFIX, STEP_WHERE_PREFIX, STEP_COND_PREFIX, EXCLUDE_SPAN_PREFIX)
 
 
 def _codec(key: str) -> Codec | None:
@@ -202,6 +209,8 @@ def restore_from_url() -> None:
     for key in PAGE_KEYS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(PAGE_PREFIXES)]:
+        st.session_state[key] = st.session_state[key]
     if st.session_state.get(_RESTORED):
         return
     st.session_state[_RESTORED] = True
