@@ -218,3 +218,14 @@ def test_only_the_open_tab_computes_and_the_link_names_it(app):
 def test_an_unknown_tab_in_a_link_opens_the_funnel(app):
     at = journeys(app, jtab="nonsense")
     assert at.multiselect(key="steps").value == TYPICAL
+
+
+def test_retention_tab_in_russian(app):
+    at = journeys(app, jtab="retention", er_cum="1")
+    at.selectbox(key="lang").set_value("ru").run()
+    assert not at.exception
+    assert at.selectbox(key="er_start").label == "Когорта по событию"
+    assert at.toggle(key="er_cum").label == "В этот период или позже"
+    table = next(d.value for d in at.dataframe if "Размер когорты" in d.value.columns)
+    assert list(table.columns) == ["Когорта", "Размер когорты", "Период", "Вернулись", "Доля", "Полный"]
+    assert any("в этом периоде или позже" in c.value for c in at.caption)
