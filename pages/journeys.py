@@ -15,7 +15,13 @@ from retention_core.journeys.funnels import (
 from ui import funnel_builder as fb
 from ui import i18n, routing, widgets
 from ui.i18n import t
-from ui.journeys_sections import breakdown_section, paths_section, retention_section, sequence_section, ttc_section
+from ui.journeys_sections import (
+    breakdown_section,
+    paths_section,
+    retention_section,
+    sequence_section,
+    ttc_section,
+)
 
 routing.in_frame()
 

@@ -16,7 +16,14 @@ import polars as pl
 import streamlit as st
 
 from retention_core.errors import RetentionError
-from retention_core.journeys.spec import EXCLUSION_RULES, FUNNEL_ORDERS, MAX_STEPS, Exclusion, FunnelSpec, FunnelStep
+from retention_core.journeys.spec import (
+    EXCLUSION_RULES,
+    FUNNEL_ORDERS,
+    MAX_STEPS,
+    Exclusion,
+    FunnelSpec,
+    FunnelStep,
+)
 from retention_core.periods import parse_duration
 from retention_core.properties import PropertyFilter, parse_filters
 from retention_core.retention.cohorts import ANY_EVENT, WEEK_STARTS

@@ -55,7 +55,14 @@ from retention_core.journeys.attempts import (
     sorted_rows,
     strict_attempts,
 )
-from retention_core.journeys.spec import FUNNEL_ORDERS, Exclusion, FunnelOrder, FunnelSpec, FunnelStep, as_steps
+from retention_core.journeys.spec import (
+    FUNNEL_ORDERS,
+    Exclusion,
+    FunnelOrder,
+    FunnelSpec,
+    FunnelStep,
+    as_steps,
+)
 from retention_core.periods import Grain, index_start, period_index, validate_grain
 from retention_core.properties import has_value
 
