@@ -71,7 +71,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         st.caption(t("journeys.trend_caption") + " " + fb.caption(spec))
     with right:
         if s.converted and s.last_step > 1:
-            ttc_section(result, built.bins, last)
+            ttc_section(result, built.bins, labels, s.last_step)
         else:
             st.info(t("journeys.ttc_none"))
     if built.breakdown:

@@ -245,12 +245,14 @@ def trend_grain() -> str:
 
 
 def step_labels(spec: FunnelSpec) -> list[str]:
-    """Row labels of a funnel: ``2. cart``; with order ``any``, ``2 of 3 steps`` (row j counts users
-    who did at least j of the steps, whichever they were)."""
+    """Row labels of a funnel: ``2. cart``, ``3. purchase [amount>100]`` (a step's filters tell apart two
+    steps on one event); with order ``any``, ``2 of 3 steps`` (row j counts users who did at least j of
+    the steps, whichever they were)."""
     k = len(spec.steps)
     if spec.order == "any":
         return [t("journeys.any_step", n=j, k=k) for j in range(1, k + 1)]
-    return [f"{j}. {s.event}" for j, s in enumerate(spec.steps, start=1)]
+    return [f"{j}. {s.event}" + (f" [{' & '.join(map(str, s.where))}]" if s.where else "")
+            for j, s in enumerate(spec.steps, start=1)]
 
 
 def steps_view(steps: pl.DataFrame, labels: list[str], *, group: str | None = None) -> pl.DataFrame:

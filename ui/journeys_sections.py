@@ -58,9 +58,16 @@ def sequence_section() -> None:
     widgets.download_csv(table, "purchase_sequence.csv", label=t("journeys.download_sequence"), key="sequence_csv")
 
 
-def ttc_section(result: FunnelResult, bins: int | None, last: str) -> None:
-    """Time to convert (first step → the last required step) in the core's bins (PostHog's count by default)."""
-    table, stats = time_to_convert(result, bins=bins)
+def ttc_section(result: FunnelResult, bins: int | None, labels: list[str], last_step: int) -> None:
+    """Time to convert between two chosen steps (default first → the last required step), in the core's
+    bins (PostHog's count by default)."""
+    k = len(result.spec.steps)
+    spans = [f"{a}-{b}" for a in range(1, k) for b in range(a + 1, k + 1)]
+    state.ensure_choice(state.TTC_STEPS, spans, fallback=f"1-{last_step}")
+    span = st.selectbox(t("journeys.ttc_steps"), spans, key=state.TTC_STEPS,
+                        format_func=lambda v: f"{labels[int(v.split('-')[0]) - 1]} → {labels[int(v.split('-')[1]) - 1]}")
+    a, b = (int(x) for x in span.split("-"))
+    table, stats = time_to_convert(result, from_step=a, to_step=b, bins=bins)
     if stats["users"] == 0:
         st.info(t("journeys.ttc_none"))
         return
@@ -70,7 +77,8 @@ def ttc_section(result: FunnelResult, bins: int | None, last: str) -> None:
     names = [f"{i18n.num(r['from_seconds'] / size, 1)}–{i18n.num(r['to_seconds'] / size, 1)}" for r in rows]
     fig = go.Figure(go.Bar(x=names, y=[r["users"] for r in rows], marker_color="#4C78A8",
                            hovertemplate="%{x}: %{y}<extra></extra>"))
-    fig.update_layout(title=t("journeys.ttc", step=last), xaxis_title=t("journeys.ttc_x", unit=t(f"journeys.unit.{unit}")),
+    fig.update_layout(title=t("journeys.ttc_between", start=labels[a - 1], step=labels[b - 1]),
+                      xaxis_title=t("journeys.ttc_x", unit=t(f"journeys.unit.{unit}")),
                       yaxis_title=t("journeys.ttc_y"), bargap=0.05)
     fb.show_chart(fig, "ttc_chart")
     st.caption(t("journeys.ttc_caption", bins=i18n.num(stats["bins"]), users=i18n.num(stats["users"]),

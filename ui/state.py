@@ -124,6 +124,7 @@ ATTRIBUTION = "attr"  # breakdown attribution: step:N | first_touch | last_touch
 BREAKDOWN_LIMIT = "blimit"  # breakdown values shown, the rest as "Other"
 ALL_USERS = "allu"  # also show conversion over every user of the log
 TTC_BINS = "bins"  # time-to-convert histogram bins (0 = PostHog's automatic count)
+TTC_STEPS = "ttc"  # the steps the time-to-convert histogram measures ("1-3")
 # Journeys page: event retention (SPEC §4.3)
 ER_START = "er_start"  # start event ("*" = any event)
 ER_RETURN = "er_return"  # return event ("*" = any event)
@@ -160,7 +161,7 @@ URL_KEYS: dict[str, Codec] = {
     STEPS: "list", FUNNEL_WINDOW: "int", FUNNEL_WINDOW_UNIT: "str", ORDER: "str", BREAKDOWN: "str", EXCLUDE: "list",
     OPTIONAL: "list", DROP_STEP: "int", PATH_START: "str", PATH_DEPTH: "int", PATH_TOP: "int", SEQUENCE_BY: "str",
     EXCLUSION_RULE: "str", FUNNEL_WHERE: "str", ATTRIBUTION: "str", BREAKDOWN_LIMIT: "int", ALL_USERS: "bool",
-    TTC_BINS: "int", ER_START: "str", ER_RETURN: "str", ER_TYPE: "str", ER_PERIOD: "str", ER_CUMULATIVE: "bool",
+    TTC_BINS: "int", TTC_STEPS: "str", ER_START: "str", ER_RETURN: "str", ER_TYPE: "str", ER_PERIOD: "str", ER_CUMULATIVE: "bool",
     ER_MIN: "int", ER_WEEK_START: "str", ER_TIME_ZONE: "str", ER_BREAKDOWN: "str", ER_BREAKDOWN_TYPE: "str",
     ER_START_WHERE: "str", ER_RETURN_WHERE: "str", ER_VALUE: "str", JOURNEYS_TAB: "str",
     CALIBRATION_END: "date", TIME_UNIT: "str", HORIZON: "int", DISCOUNT: "float", MARGIN: "int",
@@ -187,7 +188,7 @@ PAGE_KEYS: tuple[str, ...] = (INCLUDE_INCOMPLETE, WINDOW, COHORT_VALUE, COHORT_M
                               # Journeys: a closed tab draws none of its widgets (only the open tab computes)
                               STEPS, FUNNEL_WINDOW, FUNNEL_WINDOW_UNIT, ORDER, BREAKDOWN, EXCLUDE, OPTIONAL, DROP_STEP,
                               PATH_START, PATH_DEPTH, PATH_TOP, SEQUENCE_BY, EXCLUSION_RULE, FUNNEL_WHERE, ATTRIBUTION,
-                              BREAKDOWN_LIMIT, ALL_USERS, TTC_BINS, ER_START, ER_RETURN, ER_TYPE, ER_PERIOD,
+                              BREAKDOWN_LIMIT, ALL_USERS, TTC_BINS, TTC_STEPS, ER_START, ER_RETURN, ER_TYPE, ER_PERIOD,
                               ER_CUMULATIVE, ER_MIN, ER_WEEK_START, ER_TIME_ZONE, ER_BREAKDOWN, ER_BREAKDOWN_TYPE,
                               ER_START_WHERE, ER_RETURN_WHERE, ER_VALUE)
 PAGE_PREFIXES: tuple[str, ...] = (STEP_WINDOW_PREFIX, STEP_WHERE_PREFIX, STEP_COND_PREFIX, EXCLUDE_SPAN_PREFIX)

@@ -176,6 +176,7 @@ def test_funnel_options_from_a_link_match_the_core(app):
     groups = at.dataframe[1].value.iloc[:, 0].unique().tolist()
     assert len(groups) == 3 and groups[-1] == "other values"
     assert any("last touch" in c.value for c in at.caption)
+    assert at.dataframe[0].value.iloc[2, 0] == "3. checkout [source!=email]"  # a step's filter is in its label
     assert at.query_params["xrule"] == "posthog" and at.query_params["xspan_support_chat"] == "2-3"
 
 
@@ -229,3 +230,12 @@ def test_retention_tab_in_russian(app):
     table = next(d.value for d in at.dataframe if "Размер когорты" in d.value.columns)
     assert list(table.columns) == ["Когорта", "Размер когорты", "Период", "Вернулись", "Доля", "Полный"]
     assert any("в этом периоде или позже" in c.value for c in at.caption)
+
+
+def test_time_to_convert_between_chosen_steps_uses_the_core_bins(app):
+    at = journeys(app, ttc="2-3", bins="4")
+    from retention_core.journeys.funnels import time_to_convert
+
+    _, stats = time_to_convert(funnel(sample_events(), FunnelSpec(tuple(TYPICAL), window="7d")), from_step=2, to_step=3, bins=4)
+    assert at.selectbox(key="ttc").value == "2-3"
+    assert any(c.value.startswith(f"4 bins over {stats['users']:,} converted users") for c in at.caption)

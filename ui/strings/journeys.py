@@ -81,7 +81,6 @@ EN = {
     "journeys.incomplete": "incomplete (less than the full window)",
     "journeys.trend_caption": "Users by the period of their first step. Hollow grey markers: the period's end plus "
                               "the window passes the end of the data, so late entrants had less time to convert.",
-    "journeys.ttc": "Time to convert (first step → {step})",
     "journeys.ttc_x": "Time, {unit}",
     "journeys.ttc_y": "Users",
     "journeys.ttc_none": "Nobody converted, so there is no time to convert to show.",
@@ -165,6 +164,8 @@ EN = {
     "journeys.average_to_convert": "Average time",
     "journeys.col.average_time": "Average time",
     "journeys.col.from_all": "Of all users",
+    "journeys.ttc_steps": "Time to convert between",
+    "journeys.ttc_between": "Time to convert ({start} → {step})",
     "journeys.ttc_caption": "{bins} bins over {users} converted users · median {median} · average {average}.",
     "journeys.any_event": "any event",
     "journeys.er.start": "Cohort by event",
@@ -309,7 +310,6 @@ RU = {
     "journeys.incomplete": "неполный (меньше полного окна)",
     "journeys.trend_caption": "Пользователи по периоду первого шага. Полые серые маркеры: конец периода плюс окно "
                               "выходит за конец данных, у поздних участников было меньше времени на конверсию.",
-    "journeys.ttc": "Время до конверсии (первый шаг → {step})",
     "journeys.ttc_x": "Время, {unit}",
     "journeys.ttc_y": "Пользователи",
     "journeys.ttc_none": "Никто не дошёл до конца, поэтому времени до конверсии нет.",
@@ -395,6 +395,8 @@ RU = {
     "journeys.average_to_convert": "Среднее время",
     "journeys.col.average_time": "Среднее",
     "journeys.col.from_all": "От всех",
+    "journeys.ttc_steps": "Время до конверсии между",
+    "journeys.ttc_between": "Время до конверсии ({start} → {step})",
     "journeys.ttc_caption": "{bins} столбцов по {users} дошедшим пользователям · медиана {median} · среднее {average}.",
     "journeys.any_event": "любое событие",
     "journeys.er.start": "Когорта по событию",
