@@ -113,7 +113,8 @@ def test_metrics_hand_computed(tmp_path: Path):
     assert list(mar) == ["period_start", "customers_start", "new_customers", "customers_end", "retained",
                          "reactivated", "churned", "churned_new", "crr", "retention_rate", "churn_rate",
                          "total_churn_rate", "revenue", "orders", "aov", "arpu", "repeat_revenue_share",
-                         "revenue_churn_rate", "nrr", "incomplete"]
+                         "revenue_churn_rate", "nrr", "incomplete", "reactivation_share", "lapsed",
+                         "reactivation_rate"]
 
 
 def test_metrics_filters_and_unknown_column(tmp_path: Path):
