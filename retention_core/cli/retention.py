@@ -71,6 +71,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="the HTML file to write")
     p.add_argument("--title", default=None, help="report title (default: the file name)")
     grain_arg(p, "month")
+    p.add_argument("--window", type=positive_int("--window"), default=None,
+                   help="activity window W in periods (default: the shop's purchase cycle, SPEC §4.1)")
     filter_args(p)
 
 
@@ -79,7 +81,8 @@ def _report(ns: argparse.Namespace) -> dict:
     from retention_core.report import html_report
 
     result, rows = load(ns, "orders")
-    page = html_report(rows, title=ns.title or f"Retention report: {ns.path.name}", grain=ns.period)
+    window = activity_window(result.frame, grain=ns.period, override=ns.window)  # before the filters
+    page = html_report(rows, title=ns.title or f"Retention report: {ns.path.name}", grain=ns.period, window=window)
     try:
         ns.out.write_text(page, encoding="utf-8")
     except OSError as exc:
