@@ -48,13 +48,7 @@ EN = {
     "activity.margin_placeholder": "the dataset's: {margin}",
     "activity.settings_caption": "Currency sign: {currency} · gross margin {margin} (the dataset's settings, Data page).",
     "activity.no_currency": "none",
-    "activity.cohort_on": (
-        "a cell = the share of the cohort who bought in that period (not the activity window: a cohort cell "
-        "counts purchases in the period itself)"
-    ),
-    "activity.cohort_unbounded": (
-        "a cell = the share of the cohort who bought in that period or any later one (not the activity window)"
-    ),
+    "activity.cohort_not_window": "cells count purchases in the period itself, not the activity window of the other pages ({rule})",
     "settings.title": "Dataset settings",
     "settings.intro": (
         "Saved with the dataset and used by every page and by the command line: the currency sign of money, "
@@ -126,13 +120,7 @@ RU = {
     "activity.margin_placeholder": "из настроек данных: {margin}",
     "activity.settings_caption": "Знак валюты: {currency} · валовая маржа {margin} (настройки набора данных, страница «Данные»).",
     "activity.no_currency": "нет",
-    "activity.cohort_on": (
-        "ячейка = доля когорты, купившей в этом периоде (не окно активности: ячейка когорты считает покупки "
-        "в самом периоде)"
-    ),
-    "activity.cohort_unbounded": (
-        "ячейка = доля когорты, купившей в этом периоде или позже (не окно активности)"
-    ),
+    "activity.cohort_not_window": "ячейки считают покупки в самом периоде, а не окно активности других страниц ({rule})",
     "settings.title": "Настройки набора данных",
     "settings.intro": (
         "Сохраняются вместе с набором данных и действуют на всех страницах и в командной строке: знак валюты, "
