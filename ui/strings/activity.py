@@ -48,6 +48,7 @@ EN = {
     "activity.margin_placeholder": "the dataset's: {margin}",
     "activity.settings_caption": "Currency sign: {currency} · gross margin {margin} (the dataset's settings, Data page).",
     "activity.no_currency": "none",
+    "activity.formula_rule": "Churn under the activity rule: {rule}.",
     "activity.cohort_not_window": "cells count purchases in the period itself, not the activity window of the other pages ({rule})",
     "settings.title": "Dataset settings",
     "settings.intro": (
@@ -120,6 +121,7 @@ RU = {
     "activity.margin_placeholder": "из настроек данных: {margin}",
     "activity.settings_caption": "Знак валюты: {currency} · валовая маржа {margin} (настройки набора данных, страница «Данные»).",
     "activity.no_currency": "нет",
+    "activity.formula_rule": "Отток по правилу активности: {rule}.",
     "activity.cohort_not_window": "ячейки считают покупки в самом периоде, а не окно активности других страниц ({rule})",
     "settings.title": "Настройки набора данных",
     "settings.intro": (
