@@ -67,6 +67,13 @@ MAPPING_PREFIX = "map_"
 LAST_UPLOAD = "_last_upload"  # session only: the upload or server path being validated
 FLASH = "_flash"  # session only: a message to show after a rerun
 FLASH_SAVED = "_flash_saved"  # session only: the message is about a dataset just saved (offer the Overview)
+# Data page, dataset settings form (session only; filled from the saved settings when the dataset changes)
+SET_FOR = "_set_for"
+SET_CURRENCY = "_set_currency"
+SET_MARGIN = "_set_margin"
+SET_WINDOW_DAYS = "_set_window_days"
+SET_WEEK_START = "_set_week_start"
+SET_TIME_ZONE = "_set_time_zone"
 
 # What-if page: levers in display units (CRR change in points, other changes and margin in %)
 WI_CRR = "wi_crr"
