@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
-
-import math
 
 import duckdb
 import polars as pl
@@ -161,7 +160,7 @@ def test_activity_window_is_the_purchase_cycle_and_crr_shows_its_parts(app):
     at = app.run()
     cycle, w = _cycle_window()
     assert (cycle, w) == (85, 3)  # the sample shop: 80 % of repeat purchases within 85 days ⇒ 3 months
-    rule = f"active = bought in the last 3 months; 80 % of repeat purchases come within 85 days"
+    rule = "active = bought in the last 3 months; 80 % of repeat purchases come within 85 days"
     periods = [c.value for c in at.caption if c.value.startswith("Periods:")]
     assert len(periods) == 3 and all(rule in c for c in periods)  # trend, flow and the table
     assert at.number_input(key="w").value is None  # no value = the rule, not in the link
