@@ -159,18 +159,19 @@ def at_risk_section(ov: ValueOverview, model: dict) -> int:
 def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
     st.subheader(t("value.win_back"))
     grain = state.grain()
-    per = within(widgets.computed(reactivated_per_period, "orders", full_history=True, grain=grain),
-                 *widgets.date_range(), grain=grain)
+    rule = activity.window(grain)  # a return = back after the activity window (Overview's "reactivated")
+    per = within(widgets.computed(reactivated_per_period, "orders", full_history=True, grain=grain,
+                                  window=rule.periods), *widgets.date_range(), grain=grain)
     st.markdown(f"**{t('value.reactivated', unit=t(f'unit.{grain}').lower())}**")
     fig = reactivated_chart(per, x_title=t("chart.period"), y_title=t("metric.reactivated"), revenue_name=t("metric.revenue"))
     st.plotly_chart(widgets.dated(fig).update_layout(height=340), width="stretch", key="value_reactivated")
-    st.caption(t("value.reactivated_caption"))
+    st.caption(t("activity.reactivated_rule", rule=activity.rule_text(rule)))
     c = st.columns(2)
     with c[0]:
         widgets.download_csv(widgets.labelled(per), f"reactivated_per_{grain}.csv", label=t("value.download_reactivated"),
                              key="value_reactivated_download")
-    customers = within(widgets.computed(reactivated_customers, "orders", full_history=True, grain=grain),
-                       *widgets.date_range(), grain=grain)
+    customers = within(widgets.computed(reactivated_customers, "orders", full_history=True, grain=grain,
+                                        window=rule.periods), *widgets.date_range(), grain=grain)
     with c[1]:
         widgets.download_csv(widgets.labelled(customers), f"reactivated_customers_{grain}.csv",
                              label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download")

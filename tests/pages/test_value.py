@@ -120,6 +120,13 @@ def test_win_back_lists_download_the_core_rows(app, workspace, downloads):
     assert per_month.columns == ["Period", "Reactivated", "Revenue"]
     customers = _csv(downloads, "reactivated_customers_month.csv")
     assert customers.height == per_month["Reactivated"].sum()  # one row per return
+    # the same "reactivated" as the Overview's, under the same rule (W = 3 months)
+    from retention_core.retention.flows import period_metrics
+
+    flows = period_metrics(orders, window=W).filter(pl.col("reactivated") > 0)
+    assert per_month["Reactivated"].to_list() == flows["reactivated"].to_list()
+    assert any("Reactivated = bought again after the activity window had run out" in c.value and
+               "the last 3 months" in c.value for c in at.caption)
     assert {"rfm_segments.csv", "rfm_customers.csv", "key_customers.csv", "customer_value.csv",
             "holdout_check.csv", "historical_ltv_distribution.csv"} <= set(downloads)
 

@@ -49,6 +49,9 @@ EN = {
     "activity.settings_caption": "Currency sign: {currency} · gross margin {margin} (the dataset's settings, Data page).",
     "activity.no_currency": "none",
     "activity.formula_rule": "Churn under the activity rule: {rule}.",
+    "activity.reactivated_rule": (
+        "Reactivated = bought again after the activity window had run out, in the sidebar's periods ({rule})."
+    ),
     "activity.cohort_not_window": "cells count purchases in the period itself, not the activity window of the other pages ({rule})",
     "settings.title": "Dataset settings",
     "settings.intro": (
@@ -122,6 +125,10 @@ RU = {
     "activity.settings_caption": "Знак валюты: {currency} · валовая маржа {margin} (настройки набора данных, страница «Данные»).",
     "activity.no_currency": "нет",
     "activity.formula_rule": "Отток по правилу активности: {rule}.",
+    "activity.reactivated_rule": (
+        "Реактивированный — купил снова после того, как окно активности закончилось; периоды — с боковой панели "
+        "({rule})."
+    ),
     "activity.cohort_not_window": "ячейки считают покупки в самом периоде, а не окно активности других страниц ({rule})",
     "settings.title": "Настройки набора данных",
     "settings.intro": (
