@@ -262,3 +262,23 @@ def test_html_report_download(app, downloads):
     page = downloads["retention_report.html"].decode("utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<h1>Retention report</h1>" in page
     assert f"{_crr(NOV, OCT) * 100:.1f}%" in page  # the report's CRR tile is the Overview's
+
+
+def test_too_few_repeats_say_why_the_window_is_one_period(app, workspace, tmp_path):
+    path = tmp_path / "few.csv"
+    path.write_text("customer_id,order_date,amount\n" + "".join(
+        f"c{i},2024-0{1 + i % 3}-1{i % 9},10\n" for i in range(12)) + "c0,2024-05-02,5\nc1,2024-06-03,5\n",
+        encoding="utf-8")
+    with duckdb.connect() as con:
+        Workspace(workspace).save("Few", {"orders": load_file(path, kind="orders", con=con)}, slug="few")
+    app.query_params.update({"ds": "few"})
+    at = app.run()
+    assert not at.exception
+    note = ("active = bought in that month; only 2 repeat purchases, fewer than 30: too few to measure the "
+            "purchase cycle, so one period")
+    assert sum(note in c.value for c in at.caption) >= 3
+    ru = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    ru.query_params.update({"ds": "few", "lang": "ru"})
+    ru.run()
+    assert any("активен = покупал в этом месяце; повторных покупок всего 2, меньше 30: цикл покупки не измерить"
+               in c.value for c in ru.caption)
