@@ -199,6 +199,15 @@ def test_report_is_self_contained_html(tmp_path: Path):
     assert page.count('class="plotly-graph-div"') == 3  # trend, flow, cohort heatmap
     assert "<script src=" not in page  # plotly.js is inline: the file opens offline
     assert "2025-12-01 is incomplete" in page  # the half-finished month is named, not shown as a spike
+    # the same rule and CRR decomposition as the app: metrics JSON of the same file gives the numbers
+    nov = next(p for p in json.loads(run("metrics", str(SAMPLE_ORDERS)).stdout)["periods"]
+               if p["period_start"] == "2025-11-01")
+    assert (f"CRR {nov['crr'] * 100:.1f}% = {nov['retention_rate'] * 100:.1f}% kept + "
+            f"{nov['reactivation_share'] * 100:.1f}% came back. Active = bought in the last 3 months; "
+            "80 % of repeat purchases come within 85 days.") in page
+    one = tmp_path / "w1.html"
+    assert run("report", str(SAMPLE_ORDERS), "--out", str(one), "--window", "1").returncode == 0
+    assert "Active = bought in that period; set by hand." in one.read_text(encoding="utf-8")
     res = run("report", str(SAMPLE_ORDERS), "--out", str(tmp_path / "missing" / "x.html"))
     assert res.returncode == 2 and "cannot write the report" in res.stderr
 
