@@ -282,3 +282,13 @@ def test_too_few_repeats_say_why_the_window_is_one_period(app, workspace, tmp_pa
     ru.run()
     assert any("активен = покупал в этом месяце; повторных покупок всего 2, меньше 30: цикл покупки не измерить"
                in c.value for c in ru.caption)
+
+
+def test_filters_never_change_the_rule(app):
+    """Measured on the filtered rows, North would give 88 days and October 2025 on 26 days (1 month);
+    the rule is measured before the filters, so every view of the dataset keeps 85 days / 3 months."""
+    app.query_params.update({"seg_region": "North", "from": "2025-10-01"})
+    at = app.run()
+    assert not at.exception
+    rule = "active = bought in the last 3 months; 80 % of repeat purchases come within 85 days"
+    assert sum(rule in c.value for c in at.caption if c.value.startswith("Periods:")) == 3
