@@ -115,8 +115,9 @@ def optional_int(col, key: str, lo: int, hi: int, *, label: str, placeholder: st
 
 def window_input(col, grain: Grain, rule: ActivityWindow) -> None:
     """The activity-window override (periods of ``grain``; empty = the rule, shown as the placeholder)."""
+    key = "activity.window_placeholder_dataset" if rule.source == "user" else "activity.window_placeholder"
     optional_int(col, state.WINDOW, 1, MAX_PERIODS[grain], label=t("activity.window"),
-                 placeholder=t("activity.window_placeholder", n=rule.periods), help=t("activity.window_help"))
+                 placeholder=t(key, n=rule.periods), help=t("activity.window_help"))
 
 
 # --- Customer value model and the at-risk rule, shared by Customer value and Weekly review ------------------

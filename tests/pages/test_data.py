@@ -142,6 +142,7 @@ def test_dataset_settings_are_saved_once_and_used_by_every_page(workspace):
     assert any("active = bought in that month; set by hand; the shop's purchase cycle is 85 days" in c.value
                for c in overview.caption)
     assert "cur" not in overview.query_params and "w" not in overview.query_params  # not a link's choice
+    assert overview.number_input(key="w").proto.placeholder == "the dataset's setting: 1"
     review = overview.switch_page("pages/review.py").run()
     assert any("active = bought in the last 5 weeks; set by hand" in c.value for c in review.caption)
     assert any("no order for more than 30 days" in c.value for c in review.caption)  # at risk: the user's window

@@ -34,6 +34,7 @@ EN = {
     "activity.crr_parts": "CRR {crr} = {kept} kept + {back} came back",
     "activity.window": "Activity window (periods)",
     "activity.window_placeholder": "the purchase cycle: {n}",
+    "activity.window_placeholder_dataset": "the dataset's setting: {n}",
     "activity.window_help": (
         "A customer counts as active with an order in this many periods ending at the period (W, SPEC §4.1). "
         "Empty = the shop's purchase cycle: 80 % of repeat purchases come within it. A number here overrides "
@@ -110,6 +111,7 @@ RU = {
     "activity.crr_parts": "CRR {crr} = {kept} удержано + {back} вернулись",
     "activity.window": "Окно активности (периодов)",
     "activity.window_placeholder": "цикл покупки: {n}",
+    "activity.window_placeholder_dataset": "из настроек данных: {n}",
     "activity.window_help": (
         "Клиент считается активным, если покупал в этом числе периодов, заканчивающихся данным (W, SPEC §4.1). "
         "Пусто = цикл покупки магазина: 80 % повторных покупок совершаются в его пределах. Число здесь заменяет "
