@@ -349,9 +349,10 @@ def event_retention(
     type
         ``first_time`` or ``recurring``.
     date_from, date_to
-        Local days. ``date_from``: the first cohort shown. ``date_to``: the data end: later events
-        are not read and a cell whose period ends after it is incomplete; default the last event's
-        day (its hour for ``hour``).
+        Local days (or date-times). ``date_from``: the first cohort shown (the one containing it).
+        ``date_to``: the data end — the end of that day, or that instant for a date-time: later
+        events are not read and a cell whose period ends after it is incomplete; default the last
+        event's day (its hour for ``hour``).
     cumulative
         Count a member at age k when they returned at age k or later.
     min_occurrences
@@ -433,10 +434,10 @@ def event_retention(
     ).filter(pl.col("user_id").is_not_null() & pl.col("t").is_not_null())
     if breakdown_type != "user" or not breakdown:  # only start and return events matter
         kept = kept.filter(pl.col("_a") | pl.col("_b"))
-    if date_to is not None:
-        end = pl.lit(as_date(date_to), pl.Date).cast(pl.Datetime("us")) + pl.duration(days=1)
-        kept = kept.filter(pl.col("t") < end)
-        data_end_at = pl.select(end).item()
+    if date_to is not None:  # a date: the end of that day; a date-time (CLI, SPEC §8): that instant, inclusive
+        data_end_at = (date_to + timedelta(microseconds=1) if isinstance(date_to, datetime)
+                       else datetime.combine(date_to, datetime.min.time()) + timedelta(days=1))
+        kept = kept.filter(pl.col("t") < pl.lit(data_end_at, pl.Datetime("us")))
     kept = kept.collect().lazy()  # read once; the start and return branches share it
     if date_to is None:
         last = events.select(local.max()).item()  # the data's end is the whole log's, not only A and B
@@ -482,7 +483,8 @@ def event_retention(
     last_period = pl.select(_event_period(pl.lit(data_end_at - timedelta(microseconds=1)), grain, week_start)).item()
     first_shown = None
     if date_from is not None:
-        first_shown = pl.select(_event_period(pl.lit(as_date(date_from)).cast(pl.Datetime("us")), grain, week_start)).item()
+        start = date_from if isinstance(date_from, datetime) else datetime.combine(date_from, datetime.min.time())
+        first_shown = pl.select(_event_period(pl.lit(start, pl.Datetime("us")), grain, week_start)).item()
         sizes = sizes.filter(pl.col("cohort_period") >= first_shown)
     end_lit = pl.lit(data_end_at, pl.Datetime("us"))
     cells = (

@@ -143,3 +143,13 @@ def test_breakdown_groups_add_up_when_every_user_has_one_value(events, kind, cum
                             cumulative=cumulative, type=type_, breakdown="plan", breakdown_type=kind)
     summed = parts.group_by("cohort", "age").agg(pl.col("value").sum()).sort("cohort", "age")
     assert summed.rows() == whole.select("cohort", "age", "value").sort("cohort", "age").rows()
+
+
+def test_a_date_time_to_is_that_instant():
+    # hourly: the data ends at 11:30 (a date-time --to) ⇒ the 11:00 hour is incomplete and the 12:00 open is not read
+    e = ev([("a", "open", datetime(2024, 1, 1, 10, 5)), ("a", "open", datetime(2024, 1, 1, 11, 10)),
+            ("a", "open", datetime(2024, 1, 1, 12, 0))])
+    m = event_retention(e, start_event="open", return_event="open", grain="hour", date_to=datetime(2024, 1, 1, 11, 30))
+    assert cells(m, "age", "value", "complete") == [(0, 1, True), (1, 1, False)]
+    whole_day = event_retention(e, start_event="open", return_event="open", grain="hour", date_to=date(2024, 1, 1))
+    assert whole_day.height == 14  # the 10:00 cohort, ages 0..13: up to the day's last hour
