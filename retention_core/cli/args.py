@@ -11,10 +11,11 @@ import math
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
 import polars as pl
 
-from retention_core.ingest import Filters, LoadResult, Workspace, connect, load_file, query
+from retention_core.ingest import Filters, LoadResult, connect, load_file, query
 from retention_core.periods import GRAINS, period_start
 
 Command = Callable[[argparse.Namespace], dict]
@@ -68,9 +69,9 @@ def load(ns: argparse.Namespace, kind: str | None = None) -> tuple[LoadResult, p
     if not f.active:
         return result, result.frame
     with tempfile.TemporaryDirectory() as tmp:
-        ws = Workspace(tmp)
-        info = ws.save("cli", {result.report.kind: result})
-        rows = query(con, ws.path(info.slug, result.report.kind), result.report.kind, f)
+        path = Path(tmp) / f"{result.report.kind}.parquet"
+        result.frame.write_parquet(path)
+        rows = query(con, path, result.report.kind, f)
     return result, rows
 
 
