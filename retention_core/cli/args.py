@@ -11,6 +11,7 @@ import math
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Literal
 from pathlib import Path
 
 import polars as pl
@@ -20,13 +21,17 @@ from retention_core.periods import GRAINS, period_start
 
 Command = Callable[[argparse.Namespace], dict]
 COMMANDS: dict[str, tuple[str, Command, Callable[[argparse.ArgumentParser], None]]] = {}
+PathArg = Literal["required", "optional", "none"]
+PATH_ARG: dict[str, PathArg] = {}  # commands whose PATH is optional (report --dataset) or absent (datasets)
 
 
-def command(name: str, help: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None):
-    """Register a subcommand: ``fn(ns) -> dict`` printed as JSON."""
+def command(name: str, help: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None, *,
+            path: PathArg = "required"):
+    """Register a subcommand: ``fn(ns) -> dict`` printed as JSON; ``path`` says whether it reads a PATH."""
 
     def wrap(fn: Command) -> Command:
         COMMANDS[name] = (help, fn, args)
+        PATH_ARG[name] = path
         return fn
 
     return wrap
@@ -125,4 +130,4 @@ def in_range(table: pl.DataFrame, column: str, ns: argparse.Namespace) -> pl.Dat
     return out
 
 
-__all__ = ["COMMANDS", "command", "date_arg", "grain_arg", "history", "in_range", "filter_args", "filters_from", "jsonable", "load", "positive_int"]
+__all__ = ["COMMANDS", "PATH_ARG", "command", "date_arg", "grain_arg", "history", "in_range", "filter_args", "filters_from", "jsonable", "load", "positive_int"]

@@ -38,7 +38,7 @@ from retention_core.workspace.db import connect_db, migrate, transaction
 from retention_core.workspace.roles import OWNER, SYSTEM, Action, Actor, require
 
 # The steps of a save, in order (a test hooks each boundary to kill the process there).
-SAVE_STEPS = ("begin", "staged", "written", "synced", "renamed", "committed")
+SAVE_STEPS = ("begin", "staged", "written", "synced", "renamed", "publishing", "committed")
 _step_hook: Callable[[str], None] | None = None
 SWEEP_AGE_SECONDS = 3600.0  # a staging folder older than this belongs to a save that died
 
@@ -362,6 +362,7 @@ class Workspace:
             rows = {k: reports[k]["rows"] for k in kinds}
             audit.record(con, actor.name, action, slug, version=number, rows=rows,
                          **({"restored_from": restored_from} if restored_from else {}))
+            _step("publishing")  # inside the transaction: every row written, COMMIT not yet
         return int(number)
 
     def rollback(self, slug: str, version: int) -> DatasetInfo:

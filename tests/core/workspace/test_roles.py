@@ -65,7 +65,7 @@ def test_a_signed_out_caller_in_shared_mode_can_write_nothing(shared):
     ws, orders = shared
     anonymous = ws.as_user(None)
     assert anonymous.mode == "shared" and anonymous.actor.role is None
-    for action, call in _actions(anonymous, orders).items():
+    for call in _actions(anonymous, orders).values():
         with pytest.raises(PermissionDeniedError):
             call()
 
