@@ -11,8 +11,8 @@ import math
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 

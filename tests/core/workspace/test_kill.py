@@ -93,8 +93,7 @@ class Ledger:
             for number, count in versions.items():
                 ok = number in got and pl.read_parquet(ws.path(slug, "orders", number)).height == count
                 self.lost += not ok
-        for slug in set(listed) - set(self.published) - {wrote_slug}:
-            self.phantoms += 1
+        self.phantoms += len(set(listed) - set(self.published) - {wrote_slug})
         if wrote_slug in listed:
             got = {v.version: v for v in ws.versions(wrote_slug)}
             new = sorted(set(got) - set(before))
