@@ -367,6 +367,11 @@ def pinned_version() -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def select_dataset(slug: str) -> None:
+    """Switch the sidebar's dataset (from a callback, before the picker is drawn)."""
+    st.session_state[DATASET] = slug
+
+
 def pin_version(version: int | None) -> None:
     """Pin a version (None: follow the newest); written to the URL at the end of the run."""
     if version is None:
@@ -423,6 +428,7 @@ SIGN_IN_NAME = "_sign_in_name"
 SIGN_IN_PASSWORD = "_sign_in_password"
 RENAME_TO = "_rename_to"  # session only: the new name typed on the Data page
 CONFIRM_DELETE = "_confirm_delete"  # session only: the slug whose delete is being confirmed
+FLASH_ERROR = "_flash_error"  # session only: an error from a button's action, shown on the next run
 
 
 def apply_pending_dataset() -> None:

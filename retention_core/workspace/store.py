@@ -67,6 +67,7 @@ class DatasetInfo:
     saved_at: str = ""
     saved_by: str = ""
     deleted_at: str | None = None
+    deleted_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class Workspace:
 
     # --- reading -------------------------------------------------------------------------------------------
 
-    _LIST = """SELECT d.slug, d.name, d.created_at, d.deleted_at, v.number, v.saved_at, v.saved_by, v.kinds,
+    _LIST = """SELECT d.slug, d.name, d.created_at, d.deleted_at, d.deleted_by, v.number, v.saved_at, v.saved_by, v.kinds,
                       v.reports
                FROM datasets d JOIN versions v ON v.slug = d.slug
                 AND v.number = (SELECT max(number) FROM versions WHERE slug = d.slug)"""
@@ -169,7 +170,7 @@ class Workspace:
     def _info(row: sqlite3.Row) -> DatasetInfo:
         return DatasetInfo(row["slug"], row["name"], row["created_at"], tuple(json.loads(row["kinds"])),
                            json.loads(row["reports"]), row["number"], row["saved_at"], row["saved_by"],
-                           row["deleted_at"])
+                           row["deleted_at"], row["deleted_by"])
 
     def datasets(self) -> list[DatasetInfo]:
         """Published datasets not in the trash, oldest first, each with its current (newest) version."""
@@ -549,6 +550,12 @@ class Workspace:
             with transaction(con):
                 audit.record(con, name.strip()[:200], "sign_in" if role else "sign_in_failed", "", method="password")
         return Actor(name.strip(), role) if role else None
+
+    def refresh(self, actor: Actor) -> Actor:
+        """The user with the role their account has now (None when the account is gone or never existed)."""
+        with self._db() as con:
+            row = con.execute("SELECT role FROM users WHERE name = ?", (actor.name,)).fetchone()
+        return Actor(actor.name, row["role"] if row else None)
 
     def identify(self, email: str) -> Actor:
         """The :class:`Actor` of a user the identity provider signed in (role None if no account has that e-mail)."""
