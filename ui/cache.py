@@ -85,33 +85,34 @@ def datasets() -> list[DatasetInfo]:
     return workspace().datasets()
 
 
-def version(slug: str) -> int:
-    """The version of ``slug`` the pages show (cache key): the one a link pins (``?v=``), else the newest.
+def version(slug: str) -> str:
+    """The version of ``slug`` the pages show, as its folder (cache key: immutable, never reused, unique
+    across workspaces): the one a link pins (``?v=``), else the newest; "" when the dataset is gone.
 
     A pinned version that does not exist is reported by the sidebar (links never lie); here it falls
     to the newest so that helper calls made before that check still have a table to read.
     """
+    found = versions(slug)
     pinned = state.pinned_version()
-    if pinned is not None:
-        if any(v.version == pinned for v in versions(slug)):
-            return pinned
-    info = next((d for d in datasets() if d.slug == slug), None)
-    return info.version if info else 0
+    chosen = next((v for v in found if v.version == pinned), found[0] if found else None)
+    return chosen.folder if chosen else ""
 
 
 def versions(slug: str):
     return workspace().versions(slug)
 
 
-def table_path(slug: str, kind: str, ver: int | None = None) -> Path:
-    return workspace().path(slug, kind, ver or None)
+def table_path(slug: str, kind: str, ver: str = "") -> Path:
+    """The Parquet file of ``kind`` in the version folder ``ver`` (see :func:`version`)."""
+    path = workspace().root / ver / f"{kind}.parquet" if ver else None
+    return path if path is not None and path.exists() else workspace().path(slug, kind)
 
 
 # Tables and core results are shared objects (cache_resource), not copies: cache_data unpickles a fresh
 # copy on every hit, ~1 s per rerun for a 10M-row table. Safe because nothing mutates them: polars frames
 # are immutable and the core returns frozen dataclasses, frames and tuples.
 @st.cache_resource(show_spinner=False, max_entries=8)  # a 10M-row table is ~0.5 GB: a few filter sets
-def table(slug: str, kind: str, filters: Filters, ver: int) -> pl.DataFrame:
+def table(slug: str, kind: str, filters: Filters, ver: str) -> pl.DataFrame:
     """The filtered table (DuckDB applies the filters)."""
     return query(cursor(), table_path(slug, kind, ver), kind, filters)  # type: ignore[arg-type]
 
@@ -121,7 +122,7 @@ def filtered(slug: str, kind: str, filters: Filters) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def segments(slug: str, kind: str, ver: int) -> dict[str, list[str]]:
+def segments(slug: str, kind: str, ver: str) -> dict[str, list[str]]:
     """Segment columns of a table with their values."""
     path = table_path(slug, kind, ver)
     if not path.exists():
@@ -131,7 +132,7 @@ def segments(slug: str, kind: str, ver: int) -> dict[str, list[str]]:
 
 
 @st.cache_data(show_spinner=False)
-def bounds(slug: str, kind: str, ver: int):
+def bounds(slug: str, kind: str, ver: str):
     path = table_path(slug, kind, ver)
     return date_bounds(cursor(), path, kind) if path.exists() else None
 
@@ -195,7 +196,7 @@ def _load_path(path: str, version: float, kind: str | None, mapping: tuple[tuple
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver: int,
+def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str,
             options: tuple[tuple[str, object], ...]):
     import importlib
 
@@ -204,7 +205,7 @@ def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, ver: int,
+def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str,
                 model: tuple[tuple[str, object], ...], options: tuple[tuple[str, object], ...]):
     import importlib
 
@@ -225,7 +226,7 @@ def result_with_model(fn, slug: str, kind: str, filters: Filters, model: dict, *
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters, ver: int, grain: str,
+def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str, grain: str,
                   options: tuple[tuple[str, object], ...]):
     import importlib
 

@@ -41,6 +41,10 @@ def _rename(slug: str) -> None:
 def _delete(slug: str, name: str) -> None:
     cache.workspace().delete(slug)
     state.put(state.CONFIRM_DELETE, None)
+    if state.dataset() == slug:  # the sidebar moves on (a link to it would say it was deleted)
+        rest = [d.slug for d in cache.datasets()]
+        state.select_dataset(rest[0] if rest else None)
+        state.pin_version(None)
     _done(t("team.deleted", name=name))
 
 

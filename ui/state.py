@@ -367,9 +367,12 @@ def pinned_version() -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def select_dataset(slug: str) -> None:
-    """Switch the sidebar's dataset (from a callback, before the picker is drawn)."""
-    st.session_state[DATASET] = slug
+def select_dataset(slug: str | None) -> None:
+    """Switch the sidebar's dataset (from a callback, before the picker is drawn); None: no choice."""
+    if slug is None:
+        st.session_state.pop(DATASET, None)
+    else:
+        st.session_state[DATASET] = slug
 
 
 def pin_version(version: int | None) -> None:

@@ -81,6 +81,7 @@ class VersionInfo:
     kinds: tuple[str, ...]
     reports: dict[str, dict]
     restored_from: int | None
+    folder: str = ""  # relative to the workspace root; unique and never reused (a cache key)
 
     @property
     def rows(self) -> dict[str, int]:
@@ -215,7 +216,7 @@ class Workspace:
         with self._db() as con:
             rows = con.execute("SELECT * FROM versions WHERE slug = ? ORDER BY number DESC", (slug,)).fetchall()
         return [VersionInfo(slug, r["number"], r["saved_at"], r["saved_by"], tuple(json.loads(r["kinds"])),
-                            json.loads(r["reports"]), r["restored_from"]) for r in rows]
+                            json.loads(r["reports"]), r["restored_from"], r["folder"]) for r in rows]
 
     def version_info(self, slug: str, version: int | None = None) -> VersionInfo:
         """One version (the current one when ``version`` is None).
