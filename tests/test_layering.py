@@ -36,7 +36,7 @@ ALLOWED = {
     "whatif": {"retention"},
     "workspace": {"ingest"},  # a version is saved LoadResults; slugs and kinds come from ingest
 }
-TOP = {"charts", "report", "cli", "__main__", "__init__"}  # on top: may import any wing
+TOP = {"charts", "report", "weekly", "mail", "cli", "__main__", "__init__"}  # on top: may import any wing
 
 
 def _core_arrows() -> dict[str, set[str]]:

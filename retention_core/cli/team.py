@@ -123,3 +123,57 @@ def _users(ns: argparse.Namespace) -> dict:
         ws.set_password(ns.name, password)
     return {"mode": ws.mode, "users": [{"name": u.name, "role": u.role, "password": u.has_password,
                                         "created_at": u.created_at} for u in ws.users()]}
+
+
+def write_page(out: Path, page: str) -> None:
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the report ({exc.strerror})", file=str(out)) from exc
+
+
+def team_report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", default=None, help="a saved dataset (name or slug) instead of PATH")
+    p.add_argument("--version", type=int, default=None, help="with --dataset: that version (default: the newest)")
+    p.add_argument("--review", choices=("week", "month"), default=None,
+                   help="the weekly (or monthly) review: what changed, customers to contact, team notes")
+    p.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the review")
+    p.add_argument("--mail-to", action="append", default=[], metavar="ADDR",
+                   help="send the report to ADDR (repeat for more; SMTP settings from RETENTION_SMTP_* or secrets)")
+    workspace_args(p)
+
+
+def team_report(ns: argparse.Namespace) -> dict:
+    """``report --dataset NAME [--version V] [--review week --lang ru] --out F.html [--mail-to ADDR]``."""
+    from retention_core.ingest import connect, query
+    from retention_core.mail import send_report, smtp_settings
+    from retention_core.report import html_report
+    from retention_core.weekly import weekly_report
+
+    ws = open_workspace(ns)
+    ws.require("export")
+    settings = smtp_settings(os.environ) if ns.mail_to else None  # a bad SMTP setup fails before any work
+    slug = find_dataset(ws, ns.dataset)
+    if slug is None:
+        ws.get(ws.find(ns.dataset) or ns.dataset)  # raises: deleted (in the trash) or not found, naming the nearest
+    version = ws.version_info(slug, ns.version)  # type: ignore[arg-type]
+    if "orders" not in version.kinds:
+        raise InputError(f"{ns.dataset}: version {version.version} has no orders table to report on",
+                         file=ns.dataset, reason="no_orders")
+    rows = query(connect(), ws.path(slug, "orders", version.version), "orders")  # type: ignore[arg-type]
+    name = ws.get(slug).name  # type: ignore[arg-type]
+    if ns.review:
+        report = weekly_report(rows, dataset=name, version=version.version, lang=ns.lang, grain=ns.review,
+                               notes=ws.notes(slug), annotations=ws.annotations(slug))  # type: ignore[arg-type]
+        page, subject, summary = report.html, report.subject, report.summary
+    else:
+        page = html_report(rows, title=ns.title or f"Retention report: {name}", grain=ns.period)
+        subject, summary = f"Retention report: {name}", f"Retention report: {name} (version {version.version})"
+    write_page(ns.out, page)
+    sent = None
+    if settings is not None:
+        sent = send_report(settings, to=ns.mail_to, subject=subject, body=summary, file_name=ns.out.name, page=page)
+    ws.record("report", slug, version=version.version, mailed_to=len(ns.mail_to))  # type: ignore[arg-type]
+    return {"out": str(ns.out), "bytes": len(page.encode("utf-8")), "dataset": slug, "version": version.version,
+            "review": ns.review, "lang": ns.lang, "mailed_to": ns.mail_to or None, "message_id": sent,
+            "summary": summary}

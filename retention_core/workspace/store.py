@@ -17,6 +17,7 @@ current version by hard links (the files are immutable, so sharing them is safe)
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 import shutil
@@ -206,7 +207,22 @@ class Workspace:
             msg = f'dataset "{trashed[0].name}" was deleted on {trashed[0].deleted_at.replace("T", " ")} (in the trash; an admin can restore it)'
             raise ColumnNotFoundError(msg, missing=slug, available=[d.slug for d in self.datasets()], role="dataset",
                                       file=None, suggestion=None, deleted=True)
-        raise ColumnNotFoundError.from_missing(slug, [d.slug for d in self.datasets()], role="dataset")
+        live = self.datasets()
+        names = {d.slug: d.name for d in live}
+        close = difflib.get_close_matches(slug, [*names, *names.values()], n=1, cutoff=0.5)
+        nearest = next((s for s, n in names.items() if close and close[0] in (s, n)), None)
+        msg = f'no dataset "{slug}"; saved datasets: {", ".join(names.values()) or "(none)"}'
+        if nearest:
+            msg += f'; did you mean "{names[nearest]}" ({nearest})?'
+        raise ColumnNotFoundError(msg, missing=slug, available=list(names), role="dataset", file=None,
+                                  suggestion=nearest)
+
+    def find(self, text: str) -> str | None:
+        """The slug of the dataset (live or in the trash) whose slug or display name is ``text``."""
+        for d in [*self.datasets(), *self.trash()]:
+            if text in (d.slug, d.name):
+                return d.slug
+        return None
 
     def exists(self, slug: str) -> bool:
         return any(d.slug == slug for d in self.datasets())

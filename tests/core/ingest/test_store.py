@@ -98,7 +98,7 @@ def test_datasets_are_listed_oldest_first(saved, orders):
 
 
 def test_unknown_dataset_suggests_the_closest(saved):
-    with pytest.raises(ColumnNotFoundError, match=r'dataset column "магазин-2025" not found.*did you mean "магазин-2024"'):
+    with pytest.raises(ColumnNotFoundError, match=r'no dataset "магазин-2025"; saved datasets: Магазин 2024; did you mean "Магазин 2024" \(магазин-2024\)\?'):
         saved.get("магазин-2025")
 
 

@@ -101,7 +101,7 @@ def test_delete_goes_to_the_trash_and_restore_brings_every_version_back(ws, load
 
 def test_a_missing_dataset_suggests_the_closest(ws, load):
     ws.save("Shop", {"orders": load(V1)})
-    with pytest.raises(ColumnNotFoundError, match='dataset column "shp" not found; available: shop; did you mean "shop"'):
+    with pytest.raises(ColumnNotFoundError, match=r'no dataset "shp"; saved datasets: Shop; did you mean "Shop" \(shop\)\?'):
         ws.get("shp")
 
 
