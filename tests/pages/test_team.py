@@ -165,3 +165,14 @@ def test_a_link_pins_a_version_and_a_missing_one_offers_the_nearest(app, workspa
     assert not missing.metric
     missing.button(key="team_open_version").click().run()
     assert metric(missing, "Customers") == metric(latest, "Customers")  # version 2, the nearest to 7
+
+
+def test_downloading_a_customer_list_is_in_the_audit_log(shared, downloads):
+    at = _signed_in("vic")
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert "customers_at_risk.csv" in downloads  # the fixture clicks every download, as a user would
+    log = Workspace(shared).as_user(Actor("ada", "admin")).audit_log()
+    exports = log.filter((log["action"] == "export_customers") & (log["actor"] == "vic"))
+    assert {"at_risk", "lapsed"} <= {d.split('"list": "')[1].split('"')[0] for d in exports["detail"]}
+    assert set(exports["target"]) == {"sample-shop"}
