@@ -115,4 +115,5 @@ if result is not None:
 st.subheader(t("data.saved_list"))
 data_sections.saved_datasets()
 data_sections.trash()
+data_sections.accounts()
 data_sections.audit()

@@ -431,6 +431,7 @@ SIGN_IN_NAME = "_sign_in_name"
 SIGN_IN_PASSWORD = "_sign_in_password"
 RENAME_TO = "_rename_to"  # session only: the new name typed on the Data page
 CONFIRM_DELETE = "_confirm_delete"  # session only: the slug whose delete is being confirmed
+ACCOUNT_ROLE = "_account_role"  # session only: + account name: the role chosen for it on the Data page
 FLASH_ERROR = "_flash_error"  # session only: an error from a button's action, shown on the next run
 
 
