@@ -102,6 +102,18 @@ def versions(slug: str):
     return workspace().versions(slug)
 
 
+@st.cache_data(show_spinner=False)
+def settings(slug: str, ver: str):
+    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`), by version."""
+    return workspace().settings(slug)
+
+
+def save_settings(slug: str, chosen) -> None:
+    """Save a dataset's settings (every page reads them on its next run); the core checks the editor role."""
+    workspace().save_settings(slug, chosen)
+    settings.clear()
+
+
 def table_path(slug: str, kind: str, ver: str = "") -> Path:
     """The Parquet file of ``kind`` in the version folder ``ver`` (see :func:`version`)."""
     path = workspace().root / ver / f"{kind}.parquet" if ver else None

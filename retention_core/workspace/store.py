@@ -33,6 +33,7 @@ import polars as pl
 from retention_core.errors import ColumnNotFoundError, ParameterError, check_choice
 from retention_core.ingest.load import LoadResult
 from retention_core.ingest.roles import KINDS
+from retention_core.ingest.settings import DatasetSettings
 from retention_core.ingest.store import slugify
 from retention_core.workspace import accounts, audit, notes, settings_store
 from retention_core.workspace.db import connect_db, migrate, transaction
@@ -662,6 +663,22 @@ class Workspace:
             audit.record(con, actor.name, "annotation_delete", row["slug"], id=annotation_id)
 
     # --- settings per dataset ------------------------------------------------------------------------------
+
+    def settings(self, slug: str) -> DatasetSettings:
+        """The dataset's saved settings (defaults when none were saved; :mod:`retention_core.ingest.settings`).
+
+        Raises
+        ------
+        ColumnNotFoundError
+            No dataset ``slug`` (with the closest names; a deleted one says it is in the trash).
+        """
+        return DatasetSettings.from_json(self.settings_json(slug))
+
+    def save_settings(self, slug: str, settings: DatasetSettings) -> None:
+        """Save ``settings`` with the dataset (editors; replaced whole in one transaction, audited)."""
+        if not isinstance(settings, DatasetSettings):
+            raise ParameterError("settings", settings, "a DatasetSettings")
+        self.save_settings_json(slug, dict(settings.to_json()))
 
     def settings_json(self, slug: str) -> dict:
         """The dataset's stored settings (``{}`` when none)."""
