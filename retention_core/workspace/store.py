@@ -357,6 +357,8 @@ class Workspace:
             for kind in kinds:
                 if kind not in tables:
                     _link(base / f"{kind}.parquet", staging / f"{kind}.parquet")
+                    if (base / "compact" / kind).is_dir():  # what a version keeps beside a table goes with it
+                        _link_tree(base / "compact" / kind, staging / "compact" / kind)
 
     def _rel(self, folder: Path) -> str:
         return folder.relative_to(self.root).as_posix()
@@ -393,9 +395,7 @@ class Workspace:
         vid = uuid.uuid4().hex[:16]
         staging, final = self.root / slug / f".tmp-{vid}", self.root / slug / f"v-{vid}"
         try:
-            staging.mkdir()
-            for kind in old.kinds:
-                _link(source / f"{kind}.parquet", staging / f"{kind}.parquet")
+            _link_tree(source, staging)  # every file of the old version, shared (immutable)
             staging.rename(final)
             _fsync(final.parent)
             number = self._publish(slug, self.get(slug).name, final, list(old.kinds), old.reports, actor,
@@ -695,7 +695,12 @@ class Workspace:
             audit.record(con, actor.name, "settings", slug)
 
 
-def _link(source: Path, target: Path) -> None:
+def _link_tree(source: Path, target: Path) -> None:
+    """A folder's files shared into ``target`` (hard links; copies where links are not possible)."""
+    shutil.copytree(source, target, copy_function=_link)
+
+
+def _link(source: Path | str, target: Path | str) -> None:
     """Share an immutable file (hard link; a copy where the file system has none)."""
     try:
         os.link(source, target)
