@@ -61,7 +61,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         dropped = dropped_users(result, j)
         st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=labels[j - 1]))
         widgets.download_csv(dropped.select("user_id", "entered_at", "furthest_step"), f"dropped_before_step_{j}.csv",
-                             label=t("journeys.download_dropped"), key="dropped_csv")
+                             label=t("journeys.download_dropped"), key="dropped_csv", audit="dropped_users")
     left, right = st.columns(2)
     with left:
         grain = fb.trend_grain()
