@@ -17,7 +17,7 @@ from retention_core.retention.cohorts import (
 )
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import incomplete_start
-from ui import i18n, routing, state, widgets
+from ui import drilldown, i18n, routing, state, widgets
 from ui.i18n import t
 
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
@@ -71,7 +71,7 @@ else:
         fig.update_traces(zmin=0, zmax=age_k_trend(matrix, 1)["value"].max())
     if sizes.height > 40:  # numbers in hundreds of cells are unreadable (hover still shows them)
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
-    st.plotly_chart(fig, width="stretch", key="cohorts_heatmap")
+    drilldown.cohort_heatmap(fig, grain=grain, value=value, mode=mode)  # a click lists the cell's customers
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(activity, incomplete, shown=False, masked=True)
 widgets.download_csv(widgets.labelled(matrix, value=t(f"cohorts.value.{value}")),

@@ -13,7 +13,7 @@ from retention_core.retention.nps import nps_by_period
 from retention_core.retention.seasonality import seasonality
 from retention_core.retention.subscriptions import subscription_metrics
 from retention_core.summary import orders_summary
-from ui import i18n, routing, state, widgets
+from ui import drilldown, i18n, routing, state, widgets
 from ui.i18n import t
 
 TILES = {
@@ -93,8 +93,11 @@ st.plotly_chart(widgets.dated(kpi_trend_chart(shown, incomplete=display, labels=
                 key="overview_trend")
 widgets.period_caption(activity, incomplete, shown=included)
 st.markdown(f"**{t('overview.flow')}**")
-st.plotly_chart(widgets.dated(flow_chart(shown, incomplete=display, labels=labels)), width="stretch",
-                key="overview_flow")
+fig = widgets.dated(flow_chart(shown, incomplete=display, labels=labels))
+if kind == "orders":
+    drilldown.flow_chart(fig, grain=grain, window=state.window())  # a click lists the bar's customers
+else:
+    st.plotly_chart(fig, width="stretch", key="overview_flow")
 widgets.period_caption(activity, incomplete, shown=included)
 
 st.markdown(f"**{t('overview.table')}**")

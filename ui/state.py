@@ -118,6 +118,12 @@ PATH_TOP = "path_top"
 SEQUENCE_BY = "seq_by"
 
 
+# Drill-down (session only): charts whose selection lists the customers behind a number (ui/drilldown.py)
+DRILL_COHORT_CELL = "cohorts_heatmap"
+DRILL_FLOW_BAR = "overview_flow"
+DRILL_RFM_CELL = "value_rfm"
+DRILL_FUNNEL_STEP = "funnel_chart"
+
 DEFAULT_GRAIN: Grain = "month"
 
 Codec = Literal["str", "date", "list", "bool", "float", "int"]

@@ -1,0 +1,60 @@
+"""Clickable charts for the drill-down (SPEC §7.1): a click on a number selects it.
+
+Plotly heatmaps cannot be selected (plotly.js has no point selection for them, so Streamlit's
+``on_select`` returns nothing for a heatmap click: streamlit/streamlit#8760, #15042).
+:func:`clickable_cells` lays one invisible marker on every shown cell; a click selects the marker,
+which carries the cell's cohort and age. Selected, the marker draws an outline around its cell.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from retention_core.errors import ParameterError
+
+OUTLINE = "#212121"
+
+
+def clickable_cells(fig: go.Figure) -> go.Figure:
+    """Add a selectable marker on each non-empty cell of the figure's first trace (a heatmap).
+
+    The marker's ``customdata`` is ``[y, row customdata, z]`` (for the cohort heatmap: cohort, size,
+    value) and its ``x`` the cell's column (the age). The heatmap's hover moves to the markers, so the
+    nearest cell's label shows and a click picks that cell. Returns the same figure.
+
+    Raises
+    ------
+    ParameterError
+        The first trace is not a heatmap.
+
+    Examples
+    --------
+    >>> fig = go.Figure(go.Heatmap(z=[[1.0, 0.5], [1.0, None]], x=[0, 1], y=["2024-01-01", "2024-02-01"],
+    ...     customdata=[[4, 4], [2, 2]], hovertemplate="%{y} (%{customdata})<br>%{x}: %{z:.0%}"))
+    >>> marks = clickable_cells(fig).data[1]
+    >>> list(marks.x), [list(c) for c in marks.customdata]
+    ([0, 1, 0], [['2024-01-01', 4, 1.0], ['2024-01-01', 4, 0.5], ['2024-02-01', 2, 1.0]])
+    >>> marks.hovertemplate, fig.data[0].hoverinfo
+    ('%{y} (%{customdata[1]})<br>%{x}: %{customdata[2]:.0%}', 'skip')
+    """
+    heat = fig.data[0] if fig.data else None
+    if not isinstance(heat, go.Heatmap):
+        raise ParameterError("fig", type(heat).__name__, "a figure whose first trace is a heatmap")
+    z = np.array([[np.nan if v is None else v for v in row] for row in (heat.z or ())], dtype=float).reshape(
+        len(heat.y or ()), len(heat.x or ()))
+    rows, cols = np.nonzero(~np.isnan(z))
+    y = np.asarray(heat.y, dtype=object)[rows]
+    sizes = np.asarray(heat.customdata, dtype=object)[rows, cols] if heat.customdata is not None else rows * 0
+    template = (heat.hovertemplate or "").replace("%{customdata", "%{customdata[1]").replace("%{z", "%{customdata[2]")
+    fig.add_trace(go.Scatter(
+        x=np.asarray(heat.x, dtype=object)[cols].tolist(), y=y.tolist(), mode="markers", showlegend=False,
+        customdata=np.column_stack([y, sizes, z[rows, cols]]).tolist() if rows.size else [],
+        marker={"symbol": "square-open", "size": 22, "opacity": 0, "color": OUTLINE, "line": {"width": 3}},
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0}},
+        hovertemplate=template or None, name="",
+    ))  # fmt: skip
+    heat.hoverinfo = "skip"
+    heat.hovertemplate = None
+    fig.update_layout(hovermode="closest", hoverdistance=-1)
+    return fig
