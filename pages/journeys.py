@@ -13,7 +13,7 @@ from retention_core.journeys.funnels import (
     funnel_trend,
 )
 from ui import funnel_builder as fb
-from ui import i18n, routing, widgets
+from ui import drilldown, i18n, routing, widgets
 from ui.i18n import t
 from ui.journeys_sections import breakdown_section, paths_section, sequence_section
 
@@ -43,7 +43,8 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
     st.caption(fb.caption(spec))
     left, right = st.columns(2)
     with left:
-        fb.show_chart(funnel_chart(result.steps, step_labels=labels, title=t("journeys.funnel_chart")), "funnel_chart")
+        drilldown.funnel_chart(funnel_chart(result.steps, step_labels=labels, title=t("journeys.funnel_chart")),
+                               result, labels)  # a click on a step lists its users
     with right:
         st.markdown(f"**{t('journeys.steps_table')}**")
         st.dataframe(fb.steps_view(result.steps, labels), hide_index=True)

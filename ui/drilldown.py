@@ -1,4 +1,5 @@
-"""Drill-down (SPEC §7.1): a click on a cohort cell, a flow bar or an RFM cell lists the customers behind it.
+"""Drill-down (SPEC §7.1): a click on a cohort cell, a flow bar, an RFM cell or a funnel step lists the customers
+behind it.
 
 Charts are drawn with ``st.plotly_chart(on_select="rerun")``; the selected point names the number
 (heatmap cells are made clickable by :func:`retention_core.charts.drilldown.clickable_cells`). The
@@ -15,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from retention_core.charts.drilldown import clickable_cells
+from retention_core.journeys.drilldown import step_users
 from retention_core.retention.drilldown import cohort_cell_customers, flow_customers
 from retention_core.value.segments import rfm_segment_customers
 from ui import i18n, state, widgets
@@ -91,3 +93,21 @@ def rfm_treemap(fig, rfm: pl.DataFrame, names: dict[str, str]) -> None:
     customer_table(widgets.translated(customers, "segment", "segment"), title=t("drill.rfm", segment=names[segment]),
                    file_name=f"customers_rfm_{re.sub('[^a-z]+', '_', segment.lower())}.csv",
                    key="drill_rfm_download")
+
+
+def funnel_chart(fig, result, labels: list[str]) -> None:
+    """The funnel, clickable; a clicked step lists the users who reached it (exactly the step's users)."""
+    if state.lang() == "ru":
+        fig.update_layout(separators=",\u202f")
+    event = st.plotly_chart(fig, width="stretch", key=state.DRILL_FUNNEL_STEP, on_select="rerun",
+                            selection_mode="points")
+    point = _point(event)
+    index = point.get("point_index", point.get("point_number")) if point else None
+    if not isinstance(index, int) or not 0 <= index < len(labels):
+        st.caption(t("drill.hint_funnel"))
+        return
+    users = step_users(result, index + 1)
+    st.markdown(f"**{t('drill.funnel', step=index + 1, label=labels[index])}**")
+    st.caption(t("drill.count_users", n=i18n.num(users.height)))
+    if users.height:
+        widgets.table(users, rows=SHOWN_ROWS, file_name=f"users_step_{index + 1}.csv", key="drill_funnel_download")

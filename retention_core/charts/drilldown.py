@@ -57,4 +57,7 @@ def clickable_cells(fig: go.Figure) -> go.Figure:
     heat.hoverinfo = "skip"
     heat.hovertemplate = None
     fig.update_layout(hovermode="closest", hoverdistance=-1)
+    columns = [c for c in (heat.x or ()) if isinstance(c, int | float)]
+    if columns:  # the markers would widen the axis by their size: keep the heatmap's own extent
+        fig.update_xaxes(range=[min(columns) - 0.5, max(columns) + 0.5])
     return fig

@@ -93,3 +93,17 @@ def test_an_rfm_segment_click_lists_its_customers(app, workspace, downloads):
     assert any(m.value == "**RFM segment: Champions**" for m in at.markdown)
     assert _csv(downloads, "customers_rfm_champions.csv").height == n > 0
 
+
+
+def test_a_funnel_step_click_lists_the_users_who_reached_it(app, workspace, downloads):
+    from retention_core.journeys.funnels import funnel
+    from retention_core.journeys.spec import FunnelSpec, as_steps
+
+    at = app.switch_page("pages/journeys.py").run()
+    assert not at.exception
+    steps = at.multiselect(key=state.STEPS).value
+    at = _select(at, state.DRILL_FUNNEL_STEP, {"x": 0, "y": "", "curve_number": 0, "point_index": 2, "point_number": 2})
+    events = query(connect(), Workspace(workspace).path("sample-shop", "events"), "events", Filters())
+    users = funnel(events, FunnelSpec(as_steps(steps), window="7d")).steps["users"].to_list()
+    assert any(m.value.startswith("**Reached step 3:") for m in at.markdown)
+    assert _csv(downloads, "users_step_3.csv").height == users[2] > 0

@@ -15,6 +15,9 @@ EN = {
     "drill.flow.reactivated": "Came back in the period from {period}",
     "drill.flow.churned": "Churned in the period from {period} (active before, not in it)",
     "drill.rfm": "RFM segment: {segment}",
+    "drill.hint_funnel": "Click a step to list the users who reached it.",
+    "drill.funnel": "Reached step {step}: {label}",
+    "drill.count_users": "{n} users · the whole list downloads as CSV.",
     "column.cell_revenue": "Revenue in the cell",
     "column.period_revenue": "Revenue in the period",
 }
@@ -34,6 +37,9 @@ RU = {
     "drill.flow.reactivated": "Вернувшиеся в периоде с {period}",
     "drill.flow.churned": "Ушедшие в периоде с {period} (были активны до него, в нём — нет)",
     "drill.rfm": "RFM-сегмент: {segment}",
+    "drill.hint_funnel": "Нажмите на шаг, чтобы увидеть пользователей, дошедших до него.",
+    "drill.funnel": "Дошли до шага {step}: {label}",
+    "drill.count_users": "{n} пользователей · весь список скачивается в CSV.",
     "column.cell_revenue": "Выручка в ячейке",
     "column.period_revenue": "Выручка в периоде",
 }
