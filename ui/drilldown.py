@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from retention_core.charts.drilldown import clickable_cells
+from retention_core.charts.drilldown import clickable_cells, treemap_root
 from retention_core.journeys.drilldown import step_users
 from retention_core.retention.drilldown import cohort_cell_customers, flow_customers
 from retention_core.value.segments import rfm_segment_customers
@@ -83,6 +83,7 @@ def flow_chart(fig, *, grain: str, window: int) -> None:
 
 def rfm_treemap(fig, rfm: pl.DataFrame, names: dict[str, str]) -> None:
     """The RFM treemap, clickable; a clicked segment lists its customers (its customer count)."""
+    fig = treemap_root(fig, label=t("drill.rfm_all"))  # a clicked cell fills the map; the path bar leads back
     event = st.plotly_chart(fig, width="stretch", key=state.DRILL_RFM_CELL, on_select="rerun", selection_mode="points")
     point = _point(event)
     segment = point.get("id") if point else None

@@ -61,3 +61,29 @@ def clickable_cells(fig: go.Figure) -> go.Figure:
     if columns:  # the markers would widen the axis by their size: keep the heatmap's own extent
         fig.update_xaxes(range=[min(columns) - 0.5, max(columns) + 0.5])
     return fig
+
+
+def treemap_root(fig: go.Figure, *, label: str, root_id: str = "__all__") -> go.Figure:
+    """Put a flat treemap's cells under one root named ``label``, so a click (which zooms into the cell)
+    shows a path bar back to every cell. ``customdata`` rows of the root are the column sums. Returns the
+    same figure.
+
+    Examples
+    --------
+    >>> fig = go.Figure(go.Treemap(labels=["A", "B"], ids=["a", "b"], parents=["", ""], values=[3, 1],
+    ...     customdata=[[3, 30.0], [1, 5.0]], marker={"colors": ["red", "blue"]}))
+    >>> tm = treemap_root(fig, label="All").data[0]
+    >>> list(tm.ids), list(tm.parents), [list(c) for c in tm.customdata], list(tm.marker.colors)
+    (['__all__', 'a', 'b'], ['', '__all__', '__all__'], [[4.0, 35.0], [3.0, 30.0], [1.0, 5.0]], ['#ECEFF1', 'red', 'blue'])
+    """
+    tm = fig.data[0] if fig.data else None
+    if not isinstance(tm, go.Treemap):
+        raise ParameterError("fig", type(tm).__name__, "a figure whose first trace is a treemap")
+    custom = np.asarray(tm.customdata, dtype=float) if tm.customdata is not None else None
+    tm.update(
+        ids=[root_id, *(tm.ids or tm.labels)], labels=[label, *tm.labels], parents=["", *(p or root_id for p in tm.parents)],
+        values=[0, *tm.values], branchvalues="remainder",
+        customdata=None if custom is None else np.vstack([custom.sum(axis=0), custom]).tolist(),
+        marker={"colors": ["#ECEFF1", *tm.marker.colors]} if tm.marker.colors is not None else tm.marker,
+    )
+    return fig
