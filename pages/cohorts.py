@@ -17,7 +17,7 @@ from retention_core.retention.cohorts import (
 )
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import incomplete_start
-from ui import drilldown, i18n, routing, state, widgets
+from ui import compare_sections, drilldown, i18n, routing, state, widgets
 from ui.i18n import t
 
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
@@ -83,6 +83,7 @@ fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "ntic
 st.plotly_chart(fig, width="stretch", key="cohorts_curve")
 widgets.period_caption(activity, incomplete, shown=False, masked=True)
 st.caption(t("cohorts.curve_caption", how=t(f"cohorts.weighting.{weighting}")))
+compare_sections.segment_curves(grain, value, mode, weighting, FORMATS[value], labels)  # a curve per segment value
 
 st.subheader(t("cohorts.trend_title"))
 state.ensure_int(state.AGE_K, 0, 120, 1)

@@ -8,12 +8,12 @@ from retention_core.errors import NotEnoughDataError, RetentionError
 from retention_core.periods import within
 from retention_core.report import html_report
 from retention_core.retention.flows import period_metrics
-from retention_core.retention.kpis import incomplete_start, kpis, with_returning
+from retention_core.retention.kpis import incomplete_start, with_returning
 from retention_core.retention.nps import nps_by_period
 from retention_core.retention.seasonality import seasonality
 from retention_core.retention.subscriptions import subscription_metrics
 from retention_core.summary import orders_summary
-from ui import drilldown, i18n, routing, state, widgets
+from ui import compare_sections, drilldown, i18n, routing, state, widgets
 from ui.i18n import t
 
 TILES = {
@@ -67,8 +67,9 @@ try:
         periods = widgets.computed(subscription_metrics, "subscriptions", full_history=True, grain=grain)
         activity = t("caption.subscribed")
     included = widgets.include_incomplete_toggle(controls[1])
+    basis = compare_sections.basis_picker(controls[2])  # previous period, same period last year, custom ranges
     shown = with_returning(within(periods, *widgets.date_range(), grain=grain))
-    tiles = kpis(shown, list(TILES[kind]), include_incomplete=included)
+    tiles = compare_sections.tiles(shown, list(TILES[kind]), included, basis)
 except RetentionError as exc:
     widgets.show_error(exc)
     st.stop()
@@ -83,8 +84,11 @@ for row in (tiles[:5], tiles[5:]):
     for col, k in zip(st.columns(5), row, strict=True):
         widgets.kpi_tile(col, k)
 first = tiles[0]
-st.caption(t("overview.tiles_period" if first.previous is not None else "overview.tiles_first",
-             period=i18n.day(first.period_start)))
+if basis == "previous":
+    st.caption(t("overview.tiles_period" if first.previous is not None else "overview.tiles_first",
+                 period=i18n.day(first.period_start)))
+else:
+    compare_sections.caption(basis, first)
 
 display = "distinct" if included else "hidden"
 labels = widgets.chart_labels()
@@ -92,6 +96,8 @@ st.markdown(f"**{t('overview.trend')}**")
 st.plotly_chart(widgets.dated(kpi_trend_chart(shown, incomplete=display, labels=labels)), width="stretch",
                 key="overview_trend")
 widgets.period_caption(activity, incomplete, shown=included)
+if kind == "orders":
+    compare_sections.segment_trend(grain, state.window(), labels)  # segment values as separate lines
 st.markdown(f"**{t('overview.flow')}**")
 fig = widgets.dated(flow_chart(shown, incomplete=display, labels=labels))
 if kind == "orders":

@@ -229,8 +229,8 @@ def segment_period_metrics(
 
 
 def segment_retention_curves(
-    orders: pl.DataFrame, *, segment: str, top: int = 5, grain: Grain = "month", mode: str = "on",
-    weighting: str = "size",
+    orders: pl.DataFrame, *, segment: str, top: int = 5, grain: Grain = "month", value: str = "customers",
+    mode: str = "on", weighting: str = "size",
 ) -> pl.DataFrame:
     """The average cohort curve (:func:`~retention_core.retention.cohorts.retention_curve`) per segment value:
     the ``top`` values by customers, the rest as :data:`OTHER` (SPEC §7.1 "cohort curves per segment").
@@ -255,8 +255,9 @@ def segment_retention_curves(
     end = orders.select(pl.col("ordered_at").max().cast(pl.Date)).item()
     parts = [
         retention_curve(
-            cohort_matrix(framed.filter(pl.col("segment_value") == label), grain=grain, mode=mode, data_end=end),
-            weighting=weighting,
+            cohort_matrix(framed.filter(pl.col("segment_value") == label), grain=grain, value=value, mode=mode,  # type: ignore[arg-type]
+                          data_end=end),
+            weighting=weighting,  # type: ignore[arg-type]
         ).with_columns(pl.lit(label).alias("segment_value"))
         for label in labels
     ]

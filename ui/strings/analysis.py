@@ -19,6 +19,42 @@ EN = {
     "drill.hint_funnel": "Click a step to list the users who reached it.",
     "drill.funnel": "Reached step {step}: {label}",
     "drill.count_users": "{n} users · the whole list downloads as CSV.",
+    "compare.basis": "Compare with",
+    "compare.basis.previous": "previous period",
+    "compare.basis.last_year": "same period last year",
+    "compare.basis.custom": "another date range",
+    "compare.basis_help": (
+        "What the change on each tile is measured against. Another date range: the tiles show the first range "
+        "(money and customer flows added up, customers at start/end averaged, ratios pooled: CRR = Σ(E − N) / ΣS) "
+        "against the second."
+    ),
+    "compare.cmp_from": "Range: from",
+    "compare.cmp_to": "to",
+    "compare.base_from": "Compared with: from",
+    "compare.base_to": "to",
+    "compare.caption.custom": (
+        "Tiles: {a} – {b} against {c} – {d} (periods starting in each range; ratios pooled over the range). "
+        "NRR and revenue churn have no value over a range."
+    ),
+    "compare.caption.last_year": "Tiles: the period from {period} against the same period a year earlier.",
+    "compare.caption.no_last_year": "Tiles: the period from {period}; the data has no period a year earlier to compare with.",
+    "compare.no_segment": "no split",
+    "compare.top": "Values",
+    "compare.top_help": "How many segment values (those with the most customers) get their own line; the rest form one line, Other.",
+    "compare.trend_segment": "Lines per segment value",
+    "compare.curve_segment": "Curves per segment value",
+    "compare.metric": "Metric",
+    "compare.other": "Other",
+    "compare.trend_title": "{metric} by {segment}",
+    "compare.trend_caption": (
+        "Each line is its own customer base: the period metrics of the orders with that value (top {top} values "
+        "by customers; the rest as Other). The incomplete period is left out."
+    ),
+    "compare.curves_title": "Average cohort curve by {segment}",
+    "compare.curves_caption": (
+        "Each curve averages the cohorts of the customers with that value (their first order with it); top {top} "
+        "values by customers, the rest as Other."
+    ),
     "column.cell_revenue": "Revenue in the cell",
     "column.period_revenue": "Revenue in the period",
 }
@@ -42,6 +78,42 @@ RU = {
     "drill.hint_funnel": "Нажмите на шаг, чтобы увидеть пользователей, дошедших до него.",
     "drill.funnel": "Дошли до шага {step}: {label}",
     "drill.count_users": "{n} пользователей · весь список скачивается в CSV.",
+    "compare.basis": "Сравнить с",
+    "compare.basis.previous": "предыдущим периодом",
+    "compare.basis.last_year": "тем же периодом год назад",
+    "compare.basis.custom": "другим диапазоном дат",
+    "compare.basis_help": (
+        "С чем сравнивается изменение на каждой плитке. Другой диапазон: плитки показывают первый диапазон "
+        "(деньги и потоки клиентов складываются, клиенты на начало/конец усредняются, доли считаются по сумме "
+        "частей: CRR = Σ(E − N) / ΣS) против второго."
+    ),
+    "compare.cmp_from": "Диапазон: с",
+    "compare.cmp_to": "по",
+    "compare.base_from": "Сравнить с: с",
+    "compare.base_to": "по",
+    "compare.caption.custom": (
+        "Плитки: {a} – {b} против {c} – {d} (периоды, начинающиеся в каждом диапазоне; доли — по сумме частей). "
+        "NRR и отток выручки за диапазон не считаются."
+    ),
+    "compare.caption.last_year": "Плитки: период с {period} против того же периода годом раньше.",
+    "compare.caption.no_last_year": "Плитки: период с {period}; в данных нет периода годом раньше для сравнения.",
+    "compare.no_segment": "без разбивки",
+    "compare.top": "Значений",
+    "compare.top_help": "Сколько значений сегмента (с наибольшим числом клиентов) получают свою линию; остальные — одна линия «Прочие».",
+    "compare.trend_segment": "Линии по значениям сегмента",
+    "compare.curve_segment": "Кривые по значениям сегмента",
+    "compare.metric": "Метрика",
+    "compare.other": "Прочие",
+    "compare.trend_title": "{metric} по «{segment}»",
+    "compare.trend_caption": (
+        "Каждая линия — своя клиентская база: метрики периода по заказам с этим значением (топ-{top} значений "
+        "по числу клиентов; остальные — «Прочие»). Незавершённый период не показан."
+    ),
+    "compare.curves_title": "Средняя кривая когорт по «{segment}»",
+    "compare.curves_caption": (
+        "Каждая кривая усредняет когорты клиентов с этим значением (по их первому заказу с ним); топ-{top} "
+        "значений по числу клиентов, остальные — «Прочие»."
+    ),
     "column.cell_revenue": "Выручка в ячейке",
     "column.period_revenue": "Выручка в периоде",
 }
