@@ -29,6 +29,7 @@ DATE_TO = "to"
 GRAIN = "grain"
 CURRENCY = "cur"
 SEGMENT_PREFIX = "seg_"
+VERSION = "v"  # pins a version of the dataset (absent: the newest)
 INCLUDE_INCOMPLETE = "incl"
 
 # Overview
@@ -144,7 +145,7 @@ REVIEW_GRAIN = "rg"
 REVIEW_SEGMENT = "rs"
 
 URL_KEYS: dict[str, Codec] = {
-    LANG: "str", DATASET: "str", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str", CURRENCY: "str",
+    LANG: "str", DATASET: "str", VERSION: "int", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str", CURRENCY: "str",
     INCLUDE_INCOMPLETE: "bool", WINDOW: "int", COHORT_VALUE: "str", COHORT_MODE: "str", CURVE_WEIGHTING: "str",
     AGE_K: "int", REVIEW_GRAIN: "str", REVIEW_SEGMENT: "str",
     WI_CRR: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
@@ -381,6 +382,28 @@ def dataset() -> str | None:
     return st.session_state.get(DATASET)
 
 
+def pinned_version() -> int | None:
+    """The dataset version a link pins (``?v=``), or None for the newest."""
+    value = st.session_state.get(VERSION)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def select_dataset(slug: str | None) -> None:
+    """Switch the sidebar's dataset (from a callback, before the picker is drawn); None: no choice."""
+    if slug is None:
+        st.session_state.pop(DATASET, None)
+    else:
+        st.session_state[DATASET] = slug
+
+
+def pin_version(version: int | None) -> None:
+    """Pin a version (None: follow the newest); written to the URL at the end of the run."""
+    if version is None:
+        st.session_state.pop(VERSION, None)
+    else:
+        st.session_state[VERSION] = version
+
+
 def grain() -> Grain:
     value = st.session_state.get(GRAIN)
     return value if value in GRAINS else DEFAULT_GRAIN  # type: ignore[return-value]
@@ -422,6 +445,14 @@ def pop(key: str, default=None):
 
 
 PENDING_DATASET = "_pending_dataset"  # session only: switch the sidebar to this dataset on the next run
+
+# Team (SPEC §7.1): sign-in, versions, trash, audit
+SIGNED_IN = "_signed_in"  # session only: the signed-in user (retention_core.workspace.Actor); absent in local mode
+SIGN_IN_NAME = "_sign_in_name"
+SIGN_IN_PASSWORD = "_sign_in_password"
+RENAME_TO = "_rename_to"  # session only: the new name typed on the Data page
+CONFIRM_DELETE = "_confirm_delete"  # session only: the slug whose delete is being confirmed
+FLASH_ERROR = "_flash_error"  # session only: an error from a button's action, shown on the next run
 
 
 def apply_pending_dataset() -> None:

@@ -20,6 +20,7 @@ from retention_core.cli.args import (
     load,
     positive_int,
 )
+from retention_core.cli.team import team_report, team_report_args, write_page
 from retention_core.errors import InputError
 from retention_core.retention.cohorts import cohort_matrix, matrix_payload
 from retention_core.retention.flows import METRIC_COLUMNS, period_metrics
@@ -66,17 +67,20 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", default=None, help="report title (default: the file name)")
     grain_arg(p, "month")
     filter_args(p)
+    team_report_args(p)
 
 
-@command("report", "write a self-contained HTML report (charts included, opens offline)", _report_args)
+@command("report", "write a self-contained HTML report (charts included, opens offline); with --dataset from the "
+         "workspace, --review week for the weekly review, --mail-to to send it", _report_args, path="optional")
 def _report(ns: argparse.Namespace) -> dict:
     from retention_core.report import html_report
 
+    if ns.dataset is not None:
+        return team_report(ns)
+    if ns.path is None:
+        raise InputError("name the export file (PATH) or a saved dataset (--dataset NAME)", file="", reason="missing")
     result, rows = load(ns, "orders")
     page = html_report(rows, title=ns.title or f"Retention report: {ns.path.name}", grain=ns.period)
-    try:
-        ns.out.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{ns.out}: cannot write the report ({exc.strerror})", file=str(ns.out)) from exc
+    write_page(ns.out, page)
     return {"out": str(ns.out), "bytes": len(page.encode("utf-8")), "rows_read": result.report.rows_read,
             "rows_rejected": result.report.rows_rejected}

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from retention_core.ingest import Workspace, load_file
+from retention_core.ingest import load_file
+from retention_core.workspace import Workspace
 from tests.pages.conftest import metric
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "orders.csv"
