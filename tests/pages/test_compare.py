@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retention_core.ingest import Filters, Workspace, connect, query
+from retention_core.ingest import Filters, connect, query
+from retention_core.workspace import Workspace
 from retention_core.retention.flows import period_metrics
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "orders.csv"
