@@ -39,12 +39,14 @@ def _day(value) -> date | None:
         return None
 
 
-def customer_table(customers: pl.DataFrame, *, title: str, file_name: str, key: str) -> None:
-    """The customers behind a number: a heading with the count, the list's top, the whole list as CSV."""
+def customer_table(customers: pl.DataFrame, *, title: str, file_name: str, key: str, count: str = "drill.count") -> None:
+    """The customers behind a number: a heading with the count, the list's top, the whole list as CSV (its
+    download is written to the audit log as an export of a customer list, SPEC §7.1)."""
     st.markdown(f"**{title}**")
-    st.caption(t("drill.count", n=i18n.num(customers.height)))
+    st.caption(t(count, n=i18n.num(customers.height)))
     if customers.height:
-        widgets.table(customers, dates=("first_order", "last_order"), rows=SHOWN_ROWS, file_name=file_name, key=key)
+        widgets.table(customers, dates=("first_order", "last_order"), rows=SHOWN_ROWS)
+        widgets.download_csv(widgets.labelled(customers), file_name, key=key, audit=file_name.removesuffix(".csv"))
 
 
 def cohort_heatmap(fig, *, grain: str, value: str, mode: str) -> None:
@@ -107,8 +109,5 @@ def funnel_chart(fig, result, labels: list[str]) -> None:
     if not isinstance(index, int) or not 0 <= index < len(labels):
         st.caption(t("drill.hint_funnel"))
         return
-    users = step_users(result, index + 1)
-    st.markdown(f"**{t('drill.funnel', step=index + 1, label=labels[index])}**")
-    st.caption(t("drill.count_users", n=i18n.num(users.height)))
-    if users.height:
-        widgets.table(users, rows=SHOWN_ROWS, file_name=f"users_step_{index + 1}.csv", key="drill_funnel_download")
+    customer_table(step_users(result, index + 1), title=t("drill.funnel", step=index + 1, label=labels[index]),
+                   file_name=f"users_step_{index + 1}.csv", key="drill_funnel_download", count="drill.count_users")

@@ -57,6 +57,10 @@ EN = {
     ),
     "column.cell_revenue": "Revenue in the cell",
     "column.period_revenue": "Revenue in the period",
+    "column.user_id": "User",
+    "column.entered_at": "Entered",
+    "column.reached_at": "Reached the step",
+    "column.furthest_step": "Furthest step",
 }
 
 RU = {
@@ -116,4 +120,8 @@ RU = {
     ),
     "column.cell_revenue": "Выручка в ячейке",
     "column.period_revenue": "Выручка в периоде",
+    "column.user_id": "Пользователь",
+    "column.entered_at": "Вход в воронку",
+    "column.reached_at": "Дошёл до шага",
+    "column.furthest_step": "Дальний шаг",
 }
