@@ -17,7 +17,7 @@ from retention_core.retention.cohorts import (
 )
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import incomplete_start
-from ui import compare_sections, drilldown, i18n, routing, state, widgets
+from ui import compare_sections, drilldown, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
 
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
@@ -102,3 +102,4 @@ fig = age_k_trend_chart(trend, k=k, value_format=FORMATS[value], incomplete="dis
                         labels={**labels, "age_k": line})
 st.plotly_chart(widgets.dated(fig), width="stretch", key="cohorts_trend")
 widgets.period_caption(activity, incomplete, shown=included)
+notes_sections.annotations_section()  # dated annotations drawn on every time chart

@@ -13,7 +13,7 @@ from retention_core.retention.nps import nps_by_period
 from retention_core.retention.seasonality import seasonality
 from retention_core.retention.subscriptions import subscription_metrics
 from retention_core.summary import orders_summary
-from ui import compare_sections, drilldown, i18n, routing, state, widgets
+from ui import compare_sections, drilldown, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
 
 TILES = {
@@ -105,6 +105,7 @@ if kind == "orders":
 else:
     st.plotly_chart(fig, width="stretch", key="overview_flow")
 widgets.period_caption(activity, incomplete, shown=included)
+notes_sections.annotations_section()  # dated annotations drawn on every time chart
 
 st.markdown(f"**{t('overview.table')}**")
 table = widgets.labelled(shown.select(TABLE[kind]))

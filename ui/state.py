@@ -136,6 +136,16 @@ TREND_METRIC = "tmetric"  # the metric those lines show
 CURVE_SEGMENT = "cseg"  # segment column whose values get one average cohort curve each
 SEGMENT_TOP = "stop"  # how many values get their own line (the rest: "other")
 
+# Notes and annotations (session only: the forms; ui/notes_sections.py)
+ANNOTATION_DATE = "_ann_date"
+ANNOTATION_LABEL = "_ann_label"
+ANNOTATION_ADD = "_ann_add"
+ANNOTATION_DELETE_PREFIX = "_ann_del_"  # + the annotation's id
+NOTE_TEXT = "_note_text"
+NOTE_ADD = "_note_add"
+NOTE_DELETE_PREFIX = "_note_del_"  # + the note's id
+NOTES_FLASH = "_notes_flash"  # a refused or invalid note/annotation write, shown after the rerun
+
 DEFAULT_GRAIN: Grain = "month"
 
 Codec = Literal["str", "date", "list", "bool", "float", "int"]

@@ -55,6 +55,23 @@ EN = {
         "Each curve averages the cohorts of the customers with that value (their first order with it); top {top} "
         "values by customers, the rest as Other."
     ),
+    "notes.annotations": "Annotations on the time charts ({n})",
+    "notes.annotations_help": (
+        "Dated notes such as \"promo started\" or \"price change\", drawn as dotted lines on every time chart of "
+        "this dataset and in the HTML report."
+    ),
+    "notes.annotate_role": "Editors and admins can add annotations.",
+    "notes.date": "Date",
+    "notes.label": "Annotation",
+    "notes.label_hint": "e.g. promo started",
+    "notes.add_annotation": "Add",
+    "notes.delete": "Delete",
+    "notes.title": "Team notes for the week from {week}",
+    "notes.none": "No notes for this week yet.",
+    "notes.by": "{author} · {when} UTC",
+    "notes.new": "New note (what the team decided)",
+    "notes.new_hint": "e.g. call the at-risk champions before Friday",
+    "notes.add": "Add note",
     "column.cell_revenue": "Revenue in the cell",
     "column.period_revenue": "Revenue in the period",
     "column.user_id": "User",
@@ -118,6 +135,23 @@ RU = {
         "Каждая кривая усредняет когорты клиентов с этим значением (по их первому заказу с ним); топ-{top} "
         "значений по числу клиентов, остальные — «Прочие»."
     ),
+    "notes.annotations": "Пометки на графиках по времени ({n})",
+    "notes.annotations_help": (
+        "Пометки с датой, например «старт акции» или «смена цен»: пунктирные линии на всех графиках по времени "
+        "этого набора данных и в HTML-отчёте."
+    ),
+    "notes.annotate_role": "Добавлять пометки могут редакторы и администраторы.",
+    "notes.date": "Дата",
+    "notes.label": "Пометка",
+    "notes.label_hint": "например, старт акции",
+    "notes.add_annotation": "Добавить",
+    "notes.delete": "Удалить",
+    "notes.title": "Заметки команды за неделю с {week}",
+    "notes.none": "За эту неделю заметок пока нет.",
+    "notes.by": "{author} · {when} UTC",
+    "notes.new": "Новая заметка (что решила команда)",
+    "notes.new_hint": "например, позвонить «чемпионам» под угрозой до пятницы",
+    "notes.add": "Добавить заметку",
     "column.cell_revenue": "Выручка в ячейке",
     "column.period_revenue": "Выручка в периоде",
     "column.user_id": "Пользователь",
