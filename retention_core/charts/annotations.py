@@ -8,7 +8,7 @@ Labels are user text: they are escaped, so plotly shows them as typed (no tags, 
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -19,7 +19,8 @@ MARK_COLOR = SERIES_COLORS["scenario"]
 
 
 def _days(fig: go.Figure) -> tuple[date, date] | None:
-    """The first and last day on the figure's x axis (from its traces' x values), None without dates."""
+    """The first and last day the figure's x axis covers (its traces' x values are period starts: the last
+    period is taken to last as long as the step before it), None without dates."""
     seen = [str(x)[:10] for trace in fig.data for x in (getattr(trace, "x", None) or ())]
     days = []
     for text in seen:
@@ -27,7 +28,12 @@ def _days(fig: go.Figure) -> tuple[date, date] | None:
             days.append(date.fromisoformat(text))
         except ValueError:
             continue  # not a date axis (an age, a category)
-    return (min(days), max(days)) if days else None
+    if not days:
+        return None
+    distinct = sorted(set(days))
+    # points are period starts: the last period runs until about one step after its start
+    step = distinct[-1] - distinct[-2] if len(distinct) > 1 else timedelta(days=1)
+    return distinct[0], distinct[-1] + step - timedelta(days=1)
 
 
 def with_annotations(fig: go.Figure, annotations: pl.DataFrame | None) -> go.Figure:

@@ -167,7 +167,8 @@ def team_report(ns: argparse.Namespace) -> dict:
                                notes=ws.notes(slug), annotations=ws.annotations(slug))  # type: ignore[arg-type]
         page, subject, summary = report.html, report.subject, report.summary
     else:
-        page = html_report(rows, title=ns.title or f"Retention report: {name}", grain=ns.period)
+        page = html_report(rows, title=ns.title or f"Retention report: {name}", grain=ns.period,
+                           annotations=ws.annotations(slug))  # type: ignore[arg-type]
         subject, summary = f"Retention report: {name}", f"Retention report: {name} (version {version.version})"
     write_page(ns.out, page)
     sent = None
