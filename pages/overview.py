@@ -96,6 +96,7 @@ st.markdown(f"**{t('overview.trend')}**")
 st.plotly_chart(widgets.dated(kpi_trend_chart(shown, incomplete=display, labels=labels)), width="stretch",
                 key="overview_trend")
 widgets.period_caption(activity, incomplete, shown=included)
+compare_sections.trend_comparison(shown, basis, labels)  # vs the same period last year / the other range
 if kind == "orders":
     compare_sections.segment_trend(grain, state.window(), labels)  # segment values as separate lines
 st.markdown(f"**{t('overview.flow')}**")

@@ -11,11 +11,12 @@ from typing import get_args
 import polars as pl
 import streamlit as st
 
-from retention_core.charts.compare import segment_curves_chart, segment_trend_chart
+from retention_core.charts.compare import comparison_chart, segment_curves_chart, segment_trend_chart
 from retention_core.periods import within
 from retention_core.retention.compare import (
     CompareBasis,
     compared_kpis,
+    compared_trend,
     segment_period_metrics,
     segment_retention_curves,
 )
@@ -116,3 +117,25 @@ def segment_curves(grain: str, value: str, mode: str, weighting: str, value_form
                                title=t("compare.curves_title", segment=widgets.column_label(segment)))
     st.plotly_chart(fig, width="stretch", key="compare_curves")
     st.caption(t("compare.curves_caption", top=top))
+
+
+def trend_comparison(shown: pl.DataFrame, basis: str, labels: dict[str, str]) -> None:
+    """Under the Overview trend, when the tiles compare with last year or another range: one metric's line
+    next to the line it is compared with, period by period."""
+    if basis == "previous":
+        return
+    state.ensure_choice(state.COMPARE_METRIC, list(TREND_METRICS), fallback="crr")
+    metric = st.selectbox(t("compare.metric"), TREND_METRICS, key=state.COMPARE_METRIC,
+                          format_func=lambda k: t(f"metric.{k}"))
+    complete = shown.filter(~pl.col("incomplete")) if "incomplete" in shown.columns else shown
+    if basis == "custom":
+        (a, b), (c, d) = (sorted((state.get(x), state.get(y))) for x, y in ((state.CMP_FROM, state.CMP_TO),
+                                                                           (state.BASE_FROM, state.BASE_TO)))
+        trend = compared_trend(shown, metric, basis="custom", current=(a, b), baseline=(c, d))
+        names = (f"{i18n.day(a)} – {i18n.day(b)}", f"{i18n.day(c)} – {i18n.day(d)}")
+    else:
+        trend = compared_trend(complete, metric, basis="last_year")
+        names = (t(f"metric.{metric}"), t("compare.year_earlier"))
+    fig = comparison_chart(trend, key=metric, names=names, labels=labels,
+                           title=t(f"compare.trend_vs.{basis}", metric=t(f"metric.{metric}")))
+    st.plotly_chart(widgets.dated(fig), width="stretch", key="compare_vs")

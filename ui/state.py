@@ -133,6 +133,7 @@ BASE_FROM = "base_from"  # … and the range it is compared with
 BASE_TO = "base_to"
 TREND_SEGMENT = "tseg"  # segment column whose values get one line each on the Overview trend
 TREND_METRIC = "tmetric"  # the metric those lines show
+COMPARE_METRIC = "cmetric"  # the metric drawn against the same period last year / the other range
 CURVE_SEGMENT = "cseg"  # segment column whose values get one average cohort curve each
 SEGMENT_TOP = "stop"  # how many values get their own line (the rest: "other")
 
@@ -167,7 +168,7 @@ URL_KEYS: dict[str, Codec] = {
     RISK_DAYS: "int", RISK_GAPS: "float", RISK_P_ALIVE: "int", LAPSED_TOP: "int", RFM_MEASURE: "str",
     HOLDOUT_MEASURE: "str",
     COMPARE: "str", CMP_FROM: "date", CMP_TO: "date", BASE_FROM: "date", BASE_TO: "date", TREND_SEGMENT: "str",
-    TREND_METRIC: "str", CURVE_SEGMENT: "str", SEGMENT_TOP: "int",
+    TREND_METRIC: "str", CURVE_SEGMENT: "str", SEGMENT_TOP: "int", COMPARE_METRIC: "str",
 }
 URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str"}
 URL_DEFAULTS: dict[str, object] = {
@@ -177,13 +178,15 @@ URL_DEFAULTS: dict[str, object] = {
     TIME_UNIT: "week", HORIZON: 12, DISCOUNT: 10.0, MARGIN: 100,
     RISK_DAYS: 90, RISK_GAPS: 2.0, RISK_P_ALIVE: 30, LAPSED_TOP: 20, RFM_MEASURE: "customers", HOLDOUT_MEASURE: "mean",
     COMPARE: "previous", TREND_SEGMENT: "", TREND_METRIC: "crr", CURVE_SEGMENT: "", SEGMENT_TOP: 5,
+    COMPARE_METRIC: "crr",
 }
 _RESTORED = "_url_restored"
 # Widgets drawn by pages (not the sidebar): their values must survive pages that do not draw them.
 PAGE_KEYS: tuple[str, ...] = (INCLUDE_INCOMPLETE, WINDOW, COHORT_VALUE, COHORT_MODE, CURVE_WEIGHTING, AGE_K,
                               CALIBRATION_END, TIME_UNIT, HORIZON, DISCOUNT, MARGIN, RISK_DAYS, RISK_GAPS,
                               RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE, COMPARE, CMP_FROM, CMP_TO,
-                              BASE_FROM, BASE_TO, TREND_SEGMENT, TREND_METRIC, CURVE_SEGMENT, SEGMENT_TOP)
+                              BASE_FROM, BASE_TO, TREND_SEGMENT, TREND_METRIC, CURVE_SEGMENT, SEGMENT_TOP,
+                              COMPARE_METRIC)
 
 
 def _codec(key: str) -> Codec | None:

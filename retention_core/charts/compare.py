@@ -93,3 +93,35 @@ def segment_curves_chart(
         yaxis={"title": text.get("value", "Value"), "tickformat": tick, "rangemode": "tozero"},
     )
     return styled(fig, title=title)
+
+
+def comparison_chart(
+    trend: pl.DataFrame, *, key: str, names: tuple[str, str], labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """A metric (solid) and what it is compared with (dashed, grey) on the same periods, from
+    :func:`retention_core.retention.compare.compared_trend`; the hover names the compared period.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"period_start": [date(2024, 1, 1)], "value": [0.7], "compared_start": [date(2023, 1, 1)],
+    ...     "compared_value": [0.5]})
+    >>> [(tr.name, list(tr.y)) for tr in comparison_chart(t, key="crr", names=("2024", "a year earlier")).data]
+    [('2024', [0.7]), ('a year earlier', [0.5])]
+    """
+    text = dict(labels or {})
+    unit = METRIC_BY_KEY[key].unit if key in METRIC_BY_KEY else "ratio"
+    fmt = ".1%" if unit == "ratio" else ",.2f"
+    x = trend["period_start"].to_list()
+    fig = go.Figure([
+        go.Scatter(x=x, y=trend["value"].to_list(), mode="lines+markers", name=names[0],
+                   line={"color": QUALITATIVE[0], "width": 3}, hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{names[0]}</extra>"),
+        go.Scatter(x=x, y=trend["compared_value"].to_list(), mode="lines+markers", name=names[1],
+                   customdata=[d.isoformat() if d else "" for d in trend["compared_start"].to_list()],
+                   line={"color": SERIES_COLORS["baseline"], "width": 2, "dash": "dash"},
+                   hovertemplate=f"%{{customdata}}: %{{y:{fmt}}}<extra>{names[1]}</extra>"),
+    ])  # fmt: skip
+    fig.update_layout(xaxis_title=text.get("period", "Period"),
+                      yaxis={"title": text.get(key, key), "tickformat": ".0%" if unit == "ratio" else ",.0f"},
+                      hovermode="x unified")
+    return styled(fig, title=title)

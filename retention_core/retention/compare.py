@@ -267,7 +267,60 @@ def segment_retention_curves(
     return pl.concat(parts).select(list(schema))
 
 
+def compared_trend(
+    periods: pl.DataFrame,
+    key: str,
+    *,
+    basis: CompareBasis = "last_year",
+    current: tuple[date, date] | None = None,
+    baseline: tuple[date, date] | None = None,
+) -> pl.DataFrame:
+    """A metric's trend next to what it is compared with, aligned period by period (SPEC §7.1).
+
+    last_year: each period with the value of the period a year earlier that holds the same day (null when the
+    data has none); previous: with the period before; custom: the n-th period of ``current`` with the n-th of
+    ``baseline``.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``period_start`` (Date), ``value``, ``compared_start`` (Date), ``compared_value`` (Float64), sorted by period.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"period_start": [date(2023, 1, 1), date(2023, 2, 1), date(2024, 1, 1), date(2024, 2, 1)],
+    ...     "crr": [0.5, 0.6, 0.7, 0.8]})
+    >>> compared_trend(t, "crr").filter(pl.col("period_start").dt.year() == 2024)["compared_value"].to_list()
+    [0.5, 0.6]
+    >>> compared_trend(t, "crr", basis="custom", current=(date(2024, 1, 1), date(2024, 2, 29)),
+    ...     baseline=(date(2023, 1, 1), date(2023, 2, 28)))["compared_value"].to_list()
+    [0.5, 0.6]
+    """
+    check_choice("basis", basis, get_args(CompareBasis))
+    _check(periods, [key])
+    rows = periods.select("period_start", pl.col(key).cast(pl.Float64).alias("value")).sort("period_start")
+    if basis == "custom":
+        if current is None or baseline is None:
+            raise ParameterError("baseline", baseline, "two date ranges (first day, last day) for a custom comparison")
+        def part(a: date, b: date, name: str) -> pl.DataFrame:
+            return (rows.filter(pl.col("period_start").is_between(as_date(a), as_date(b)))
+                    .with_row_index("n").rename({"period_start": f"{name}_start", "value": f"{name}_value"}))
+        now, then = part(*current, "period"), part(*baseline, "compared")
+        return (now.join(then, on="n", how="left").select(
+            "period_start", pl.col("period_value").alias("value"), "compared_start", "compared_value"))
+    if basis == "previous":
+        return rows.with_columns(pl.col("period_start").shift(1).alias("compared_start"),
+                                 pl.col("value").shift(1).alias("compared_value"))
+    year_ago = pl.col("period_start").dt.offset_by("-1y").alias("_year_ago")
+    earlier = rows.select(pl.col("period_start").alias("compared_start"), pl.col("value").alias("compared_value"))
+    return (
+        rows.with_columns(year_ago)
+        .join_asof(earlier, left_on="_year_ago", right_on="compared_start", strategy="backward")
+        .select("period_start", "value", "compared_start", "compared_value")
+    )
+
+
 __all__ = [
-    "OTHER", "CompareBasis", "compared_kpis", "range_values", "segment_period_metrics", "segment_retention_curves",
+    "OTHER", "CompareBasis", "compared_kpis", "compared_trend", "range_values", "segment_period_metrics", "segment_retention_curves",
     "top_values",
 ]

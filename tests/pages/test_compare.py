@@ -87,3 +87,16 @@ def test_segment_values_as_cohort_curves(app):
     traces = _chart(at, "compare_curves")["data"]
     assert len(traces) == 4 and traces[-1]["name"] == "Other"
     assert all(t["y"][0] == 1.0 for t in traces)  # age 0 of every curve is the whole cohort
+
+
+def test_the_trend_against_the_same_period_last_year(app, workspace):
+    app.query_params.update({"cmp": "last_year", "cmetric": "revenue"})
+    at = app.run()
+    assert not at.exception
+    this, before = _chart(at, "compare_vs")["data"]
+    metrics = period_metrics(_orders(workspace)).filter(~pl.col("incomplete"))
+    by_month = dict(zip(metrics["period_start"].to_list(), metrics["revenue"].to_list(), strict=True))
+    # November 2025 against November 2024, straight from the period table
+    i = this["x"].index("2025-11-01")
+    assert (this["y"][i], before["y"][i]) == pytest.approx((by_month[date(2025, 11, 1)], by_month[date(2024, 11, 1)]))
+    assert before["y"][0] is None  # January 2023 has no year before it in the data
