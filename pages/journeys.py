@@ -13,7 +13,7 @@ from retention_core.journeys.funnels import (
     funnel_trend,
 )
 from ui import funnel_builder as fb
-from ui import drilldown, i18n, routing, widgets
+from ui import drilldown, i18n, notes_sections, routing, widgets
 from ui.i18n import t
 from ui.journeys_sections import breakdown_section, paths_section, sequence_section
 
@@ -59,7 +59,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         grain = fb.trend_grain()
         fig = conversion_trend_chart(funnel_trend(result, grain=grain), step_labels=labels, incomplete_label=t("journeys.incomplete"),
                                      y_label=t("journeys.trend_y"), title=t(f"journeys.trend.{grain}"))
-        fb.show_chart(fb.period_axis(fig, grain), "trend_chart")
+        fb.show_chart(notes_sections.mark(fb.period_axis(fig, grain)), "trend_chart")  # + annotations
         st.caption(t("journeys.trend_caption") + " " + fb.caption(spec))
     with right:
         if s.converted and s.last_step > 1:
@@ -103,3 +103,4 @@ with tabs[1]:
 if has_orders:
     with tabs[2]:
         guarded(sequence_section)
+notes_sections.annotations_section()  # dated annotations drawn on every time chart
