@@ -100,3 +100,14 @@ def test_the_trend_against_the_same_period_last_year(app, workspace):
     i = this["x"].index("2025-11-01")
     assert (this["y"][i], before["y"][i]) == pytest.approx((by_month[date(2025, 11, 1)], by_month[date(2024, 11, 1)]))
     assert before["y"][0] is None  # January 2023 has no year before it in the data
+
+
+def test_comparisons_speak_russian(app):
+    """One run (AppTest cannot rerun a Russian page): the custom-range tiles, their caption, the lines."""
+    app.query_params.update({"lang": "ru", "cmp": "custom", "cmp_from": "2025-01-01", "cmp_to": "2025-03-31",
+                             "base_from": "2024-01-01", "base_to": "2024-03-31", "tseg": "channel", "stop": "2"})
+    at = app.run()
+    assert not at.exception
+    assert any(c.value.startswith("Плитки: 01.01.2025 – 31.03.2025 против 01.01.2024 – 31.03.2024") for c in at.caption)
+    assert _chart(at, "compare_vs")["layout"]["title"]["text"].startswith("CRR: диапазон против другого")
+    assert _chart(at, "compare_trend")["data"][-1]["name"] == "Прочие"
