@@ -12,8 +12,8 @@ from retention_core.journeys.funnels import (
     funnel_summary,
     funnel_trend,
 )
-from ui import funnel_builder as fb
 from ui import drilldown, i18n, notes_sections, routing, widgets
+from ui import funnel_builder as fb
 from ui.i18n import t
 from ui.journeys_sections import breakdown_section, paths_section, sequence_section
 

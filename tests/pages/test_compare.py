@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from retention_core.ingest import Filters, connect, query
-from retention_core.workspace import Workspace
 from retention_core.retention.flows import period_metrics
+from retention_core.workspace import Workspace
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "orders.csv"
 

@@ -17,10 +17,10 @@ import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from retention_core.ingest import Filters, connect, query
-from retention_core.workspace import Workspace
 from retention_core.retention.cohorts import cohort_matrix
 from retention_core.retention.flows import period_metrics
 from retention_core.value.segments import rfm_segment_summary, rfm_table
+from retention_core.workspace import Workspace
 from ui import state
 
 
