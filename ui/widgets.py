@@ -13,7 +13,7 @@ from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
 from retention_core.periods import GRAINS
 from retention_core.retention.kpis import Kpi
-from ui import cache, i18n, state, team
+from ui import activity, cache, i18n, state, team
 from ui.i18n import t
 
 DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
@@ -36,6 +36,7 @@ def sidebar() -> None:
     slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET,
                         on_change=team.unpin)
     team.version_caption(slug)
+    activity.apply_settings()  # the currency sign is the dataset's (Data page), not a link's choice
     kind = primary_kind(slug)
     if kind is None:
         return
@@ -57,9 +58,6 @@ def sidebar() -> None:
                 state.keep_valid(key, values)
                 st.multiselect(column.replace("_", " ").capitalize(), values, key=key,
                                placeholder=t("sidebar.segment_all"))
-    state.ensure_choice(state.CURRENCY, ["", "₽", "$", "€", "£"])
-    sb.selectbox(t("sidebar.currency"), ["", "₽", "$", "€", "£"], key=state.CURRENCY,
-                 format_func=lambda s: s or t("sidebar.no_currency"))
 
 
 def primary_kind(slug: str) -> str | None:

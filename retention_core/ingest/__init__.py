@@ -7,6 +7,7 @@ report (``retention_core.workspace`` saves datasets); ``query`` applies the side
 from retention_core.ingest.load import LoadResult, ValidationReport, load_file, validate
 from retention_core.ingest.raw import connect, excel_sheets
 from retention_core.ingest.roles import KINDS, Kind, detect_kind, detect_roles
+from retention_core.ingest.settings import DatasetSettings
 from retention_core.ingest.store import (
     Filters,
     date_bounds,
@@ -16,6 +17,7 @@ from retention_core.ingest.store import (
 )
 
 __all__ = [
-    "KINDS", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport", "date_bounds",
+    "KINDS", "DatasetSettings", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport",
+    "date_bounds",
     "detect_kind", "detect_roles", "load_file", "query", "segment_columns", "segment_values", "validate",
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from retention_core.errors import ColumnNotFoundError, InputError, check_choice
+from retention_core.errors import ColumnNotFoundError, InputError, ParameterError, check_choice
 from retention_core.ingest.raw import parquet_files
 from retention_core.ingest.roles import KINDS, Kind
 
@@ -28,9 +28,22 @@ CORE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _start(value: date) -> datetime:
+    """The first instant a ``date_from`` covers: a date's midnight, or the date-time itself."""
+    return value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+
+
+def _end(value: date) -> datetime:
+    """The last instant a ``date_to`` covers: a date's end (SPEC §8), or the date-time itself."""
+    return value if isinstance(value, datetime) else datetime.combine(value, datetime.max.time())
+
+
 @dataclass(frozen=True)
 class Filters:
     """The global sidebar filters (SPEC §7): a date range and chosen values of segment columns.
+
+    ``date_from`` / ``date_to`` are dates (whole days, ``date_to`` inclusive) or date-times (exact
+    instants, inclusive; the CLI's ``--from/--to``, SPEC §8).
 
     ``segments`` is a tuple of ``(column, (value, …))`` pairs so the object is hashable (a cache key)
     and serialises to the URL.
@@ -41,9 +54,7 @@ class Filters:
     segments: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            from retention_core.errors import ParameterError
-
+        if self.date_from and self.date_to and _start(self.date_from) > _end(self.date_to):
             raise ParameterError("date_from", self.date_from.isoformat(), f"a date on or before {self.date_to.isoformat()}")
 
     @property
@@ -167,8 +178,11 @@ def query(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, filters: Filte
         col = quote_ident(DATE_COLUMN[kind])
         if filters.date_from:
             where.append(f"{col} >= ?")
-            params.append(datetime.combine(filters.date_from, datetime.min.time()))
-        if filters.date_to:
+            params.append(_start(filters.date_from))
+        if isinstance(filters.date_to, datetime):
+            where.append(f"{col} <= ?")
+            params.append(filters.date_to)
+        elif filters.date_to:
             where.append(f"{col} < ?")
             params.append(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()))
     for column, values in filters.segments:

@@ -34,6 +34,7 @@ _POOLED: dict[str, tuple[pl.Expr, pl.Expr]] = {
     "crr": (pl.col("customers_end") - pl.col("new_customers"), pl.col("customers_start")),
     "retention_rate": (pl.col("retained"), pl.col("customers_start")),
     "churn_rate": (pl.col("churned"), pl.col("customers_start")),
+    "reactivation_share": (pl.col("reactivated"), pl.col("customers_start")),
     "total_churn_rate": (pl.col("churned") + pl.col("churned_new"), pl.col("customers_start")),
     "aov": (pl.col("revenue"), pl.col("orders")),
     "arpu": (pl.col("revenue"), pl.col("customers_end")),

@@ -33,6 +33,7 @@ import polars as pl
 from retention_core.errors import ColumnNotFoundError, ParameterError, check_choice
 from retention_core.ingest.load import LoadResult
 from retention_core.ingest.roles import KINDS
+from retention_core.ingest.settings import DatasetSettings
 from retention_core.ingest.store import slugify
 from retention_core.workspace import accounts, audit, notes, settings_store
 from retention_core.workspace.db import connect_db, migrate, transaction
@@ -668,6 +669,16 @@ class Workspace:
         self.get(slug)
         with self._db() as con:
             return settings_store.read(con, slug)
+
+    def settings(self, slug: str) -> DatasetSettings:
+        """The dataset's settings (:class:`~retention_core.ingest.settings.DatasetSettings`; defaults when none saved)."""
+        return DatasetSettings.from_json(self.settings_json(slug) or None)
+
+    def save_settings(self, slug: str, settings: DatasetSettings) -> None:
+        """Save a dataset's settings (editors; replaced whole in one transaction)."""
+        if not isinstance(settings, DatasetSettings):
+            raise ParameterError("settings", settings, "a DatasetSettings")
+        self.save_settings_json(slug, dict(settings.to_json()))
 
     def save_settings_json(self, slug: str, values: dict) -> None:
         """Store a dataset's settings (editors)."""
