@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from retention_core.ingest import Filters, connect, query
+from retention_core.retention.activity import activity_window
 from retention_core.retention.flows import period_metrics
 from retention_core.workspace import Workspace
 
@@ -41,7 +42,9 @@ def test_tiles_against_the_same_month_last_year(app, workspace):
     app.query_params["cmp"] = "last_year"
     at = app.run()
     assert not at.exception
-    metrics = period_metrics(_orders(workspace)).filter(~pl.col("incomplete"))
+    orders = _orders(workspace)
+    window = activity_window(orders, grain="month").periods  # the page's rule: the shop's purchase cycle
+    metrics = period_metrics(orders, window=window).filter(~pl.col("incomplete"))
     latest = metrics.row(-1, named=True)  # November 2025 (December is incomplete)
     year_ago = metrics.filter(pl.col("period_start") == date(latest["period_start"].year - 1, latest["period_start"].month, 1))
     expected = (latest["crr"] - year_ago["crr"].item()) * 100

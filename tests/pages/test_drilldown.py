@@ -17,6 +17,7 @@ import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from retention_core.ingest import Filters, connect, query
+from retention_core.retention.activity import activity_window
 from retention_core.retention.cohorts import cohort_matrix
 from retention_core.retention.flows import period_metrics
 from retention_core.value.segments import rfm_segment_summary, rfm_table
@@ -83,7 +84,9 @@ def test_a_flow_bar_click_lists_the_churned_customers_of_that_month(app, workspa
     assert any("Click a bar" in c.value for c in at.caption)
     at = _select(at, state.DRILL_FLOW_BAR, {"x": "2024-03-01", "y": -10, "customdata": "churned", "curve_number": 3,
                                              "point_index": 14, "point_number": 14})
-    row = period_metrics(_orders(workspace)).filter(pl.col("period_start") == date(2024, 3, 1))
+    orders = _orders(workspace)
+    window = activity_window(orders, grain="month").periods  # the Overview's rule (the purchase cycle)
+    row = period_metrics(orders, window=window).filter(pl.col("period_start") == date(2024, 3, 1))
     n = row["churned"].item()
     assert any(m.value.startswith("**Churned in the period from 2024-03-01") for m in at.markdown)
     listed = _csv(downloads, "customers_churned_2024-03-01.csv")
