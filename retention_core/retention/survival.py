@@ -174,7 +174,9 @@ def fit_sbg(lifetimes: Lifetimes) -> SbgFit:
     for start in ((0.0, 0.0), (-1.0, 1.0), (1.0, 2.0)):
         res = minimize(_ll_grad, np.array(start), args=(lifetimes,), jac=True, method="L-BFGS-B",
                        bounds=[(-12.0, 12.0), (-12.0, 12.0)], options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
-        if res.success and (best is None or res.fun < best.fun):
+        # a line search that cannot improve on 1e-15 ends "ABNORMAL" at the optimum: judge by the gradient
+        ok = np.isfinite(res.fun) and (res.success or np.abs(res.jac).max() < 1e-4 * max(1.0, abs(res.fun)))
+        if ok and (best is None or res.fun < best.fun):
             best = res
     if best is None:
         raise ConvergenceError("the sBG survival fit did not converge; try a coarser period or a longer history.")
