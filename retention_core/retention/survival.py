@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, TypedDict, get_args
+from typing import Literal, get_args
 
 import numpy as np
 import polars as pl
@@ -292,21 +292,6 @@ def observed_survival(lt: Lifetimes) -> np.ndarray:
     return s[: last + 1]
 
 
-class SurvivalSegment(TypedDict):
-    value: str | None
-    customers: int
-    gamma: float
-    delta: float
-    log_likelihood: float
-    observed: list[float]
-    fitted: list[float]
-    projected: list[float]
-    retention_rate: list[float]
-    del_: float
-    mrr: float | None
-    ltv: float | None
-
-
 def survival_report(subs: pl.DataFrame, *, period: SurvivalGrain = "year", as_of: date | None = None,
                     horizon: int = 5, by: str | None = None, discount: float = 0.1) -> dict:
     """SPEC §8 ``survival`` JSON: one sBG fit per segment value (or one for everybody).
@@ -329,6 +314,10 @@ def survival_report(subs: pl.DataFrame, *, period: SurvivalGrain = "year", as_of
         raise ParameterError("horizon", horizon, "a whole number of periods from 1 to 60")
     if not (isinstance(discount, int | float) and 0 < discount <= 1):
         raise ParameterError("discount", discount, "an annual discount rate above 0 and at most 1")
+    require_columns(subs, ("customer_id", "started_at", "ended_at"), kind="subscriptions")
+    if as_of is None:
+        as_of = subs.select(pl.max_horizontal(pl.col("started_at").max().cast(pl.Date),
+                                              pl.col("ended_at").max().cast(pl.Date))).item()
     table = lifetime_table(subs, period=period, as_of=as_of, by=by)
     if table.height == 0:
         raise NotEnoughDataError("no subscription starts on or before the analysis date.")
@@ -357,7 +346,7 @@ def survival_report(subs: pl.DataFrame, *, period: SurvivalGrain = "year", as_of
             "retention_rate": fit.retention_rate(np.arange(1, observed.size + horizon)).tolist(),
             "del": dl, "mrr": mrr, "ltv": None if mrr is None else dl * mrr * MONTHS_PER[period],
         })
-    return {"model": "sBG", "period": period, "as_of": (as_of or None), "discount_rate": discount,
+    return {"model": "sBG", "period": period, "as_of": as_of, "discount_rate": discount,
             "segments": segments}
 
 
