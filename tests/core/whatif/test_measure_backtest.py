@@ -134,3 +134,26 @@ def test_loyal_club_shop_crr_near_100_and_plus_5_vs_plus_10():
     assert b.crr == pytest.approx(1.0, abs=0.03) and b.retention_rate < 0.95
     d5, d10 = (project(b, Scenario(crr_delta=d))["cumulative_revenue_difference"][-1] for d in (0.05, 0.10))
     assert 0 < d5 < d10
+
+
+def test_subscriber_projection_follows_the_sbg_survival():
+    from retention_core.whatif.subscriptions import SubscriberBaseline, measure_subscribers, project_subscribers
+
+    # γ = 0.704, δ = 1.182 (the paper's regular segment); 1,000 at tenure 0 and 500 at tenure 3, 20 new a month
+    g, d = 0.704, 1.182
+    b = SubscriberBaseline(date(2024, 6, 30), date(2024, 6, 1), g, d, (1000.0, 0.0, 0.0, 500.0), 20.0, 10.0)
+    p = project_subscribers(b, horizon=3)
+    r = [(d + t - 1) / (g + d + t - 1) for t in range(1, 8)]  # r(t), paper eq. 5
+    # month 1: 1000 r(1) + 500 r(4) + 20; month 2: 1000 r(1) r(2) + 500 r(4) r(5) + 20 r(1) + 20
+    assert p["baseline_subscribers"][0] == pytest.approx(1000 * r[0] + 500 * r[3] + 20)
+    assert p["baseline_subscribers"][1] == pytest.approx(1000 * r[0] * r[1] + 500 * r[3] * r[4] + 20 * r[0] + 20)
+    assert p["period_start"].to_list() == [date(2024, 7, 1), date(2024, 8, 1), date(2024, 9, 1)]
+    # less churn ⇒ more subscribers, every month; no change ⇒ the baseline
+    less = project_subscribers(b, horizon=12, churn_change=-0.3)
+    assert (less["subscribers_difference"] > 0).all()
+    assert project_subscribers(b, horizon=12)["subscribers_difference"].abs().max() == 0.0
+    # on the sample: measured base, finite projection
+    subs = load_file(SAMPLE.with_name("subscriptions.csv"), kind="subscriptions").frame
+    real = measure_subscribers(subs)
+    assert real.subscribers > 100 and real.mrr > 0
+    assert np.isfinite(project_subscribers(real, horizon=24, churn_change=-0.1)["scenario_mrr"].to_numpy()).all()
