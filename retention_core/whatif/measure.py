@@ -53,8 +53,11 @@ class Pools:
 
 
 def monthly_pools(orders: pl.DataFrame, *, window: int, data_end: date | None = None,
-                  periods: CustomerPeriods | None = None) -> Pools:
+                  periods: CustomerPeriods | None = None, grain: str = "month") -> Pools:
     """Monthly active/lapsed pools and flows of ``orders`` under activity window ``window`` months.
+
+    ``periods`` is the monthly compact table when the caller has it; ``grain`` must be ``"month"``
+    (the what-if model is monthly; the argument lets the app's compact-table cache call this).
 
     Examples
     --------
@@ -69,6 +72,8 @@ def monthly_pools(orders: pl.DataFrame, *, window: int, data_end: date | None = 
     """
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise ParameterError("window", window, "a whole number of months ≥ 1")
+    if grain != "month":
+        raise ParameterError("grain", grain, ["month"])
     require_columns(orders, ("customer_id", "ordered_at", "amount"), kind="orders")
     cp = periods_of(orders, "month", periods)
     if cp.height == 0:

@@ -137,7 +137,11 @@ def test_loyal_club_shop_crr_near_100_and_plus_5_vs_plus_10():
 
 
 def test_subscriber_projection_follows_the_sbg_survival():
-    from retention_core.whatif.subscriptions import SubscriberBaseline, measure_subscribers, project_subscribers
+    from retention_core.whatif.subscriptions import (
+        SubscriberBaseline,
+        measure_subscribers,
+        project_subscribers,
+    )
 
     # γ = 0.704, δ = 1.182 (the paper's regular segment); 1,000 at tenure 0 and 500 at tenure 3, 20 new a month
     g, d = 0.704, 1.182
