@@ -10,8 +10,8 @@ import pytest
 from retention_core.charts.theme import SERIES_COLORS
 from retention_core.charts.whatif import projection_chart, scenarios_chart, sensitivity_chart
 from retention_core.errors import ParameterError
-from retention_core.whatif.model import Baseline, Scenario, project
 from retention_core.whatif.backtest import Backtest, error_band
+from retention_core.whatif.model import Baseline, Scenario, project
 from retention_core.whatif.solve import compare_scenarios, sensitivity
 
 # 100 active, 10 new a month, r 0.8, 30 revenue per active customer
