@@ -27,6 +27,7 @@ from retention_core.errors import NotEnoughDataError, ParameterError
 from retention_core.periods import index_start, period_index
 from retention_core.retention.activity import ActivityWindow, activity_window
 from retention_core.retention.flows import CustomerPeriods, as_date, periods_of, require_columns
+from retention_core.runs import sort_runs
 from retention_core.whatif.model import LAPSE_AGES, Baseline
 
 _BIG = 10**6  # "no next purchase": a month index beyond any data
@@ -83,10 +84,12 @@ def monthly_pools(orders: pl.DataFrame, *, window: int, data_end: date | None = 
     last = max(int(cp["period"].max()), pl.select(period_index(pl.lit(data_end), "month")).item())  # type: ignore[arg-type]
     w = window
     q, nq = pl.col("q"), pl.col("next_q")
-    rows = (cp.lazy().filter(pl.col("orders") > 0).select("customer_id", pl.col("period").cast(pl.Int32).alias("q"))
-            .sort("customer_id", "q")
-            .with_columns(q.shift(-1).over("customer_id").fill_null(_BIG).cast(pl.Int32).alias("next_q"),
-                          q.shift(1).over("customer_id").is_null().alias("is_first"))
+    c = pl.col("customer_id")
+    buys = cp.filter(pl.col("orders") > 0).select("customer_id", pl.col("period").cast(pl.Int32).alias("q"))
+    # each customer's purchase months contiguous and in order: "next" is a shift guarded by "same customer"
+    rows = (sort_runs(buys, "customer_id", ["q"]).lazy()
+            .with_columns(pl.when(c.shift(-1) == c).then(q.shift(-1)).fill_null(_BIG).cast(pl.Int32).alias("next_q"),
+                          (c.shift(1) != c).fill_null(True).alias("is_first"))
             .collect())
     gap = nq - q
     lapses = gap > w
