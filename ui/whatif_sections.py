@@ -11,7 +11,7 @@ from retention_core.charts.whatif import projection_chart, scenarios_chart, sens
 from retention_core.errors import RetentionError
 from retention_core.ingest import Filters
 from retention_core.retention.activity import ActivityWindow, activity_window
-from retention_core.whatif.backtest import Backtest, error_band
+from retention_core.whatif.backtest import Backtest, NoBacktest, error_band
 from retention_core.whatif.model import applied_levers, project
 from retention_core.whatif.solve import (
     acquisition_equivalent,
@@ -24,7 +24,7 @@ from retention_core.whatif.solve import (
     solve_target_crr,
     solve_target_winback,
 )
-from retention_core.whatif.subscriptions import measure_subscribers, project_subscribers
+from retention_core.whatif.subscriptions import backtest_subscribers, measure_subscribers, project_subscribers
 from ui import cache, i18n, state, widgets
 from ui.i18n import money, num, pct, points, t
 from ui.survival_sections import projected_survival
@@ -275,7 +275,16 @@ def subscribers():
                  help=t("whatif.subs_end_help", base=num(last["baseline_subscribers"])))
     c[1].caption(t("whatif.subs_mrr", diff=i18n.plus(money(last["cumulative_mrr_difference"]),
                                                      last["cumulative_mrr_difference"]), months=horizon))
-    st.plotly_chart(projection_chart(p.rename(_SUBS_AS_PROJECTION), measure="active_customers",
-                                     baseline_name=t("whatif.baseline"), scenario_name=t("whatif.scenario"),
-                                     y_title=t("whatif.y_subscribers")), key="wi_subs_chart")
+    shaped = p.rename(_SUBS_AS_PROJECTION).with_columns(cumulative_gross_profit=0.0, baseline_cumulative_gross_profit=0.0,
+                                                        scenario_cumulative_gross_profit=0.0)
+    names = {"baseline_name": t("whatif.baseline"), "scenario_name": t("whatif.scenario")}
+    bt = widgets.computed(backtest_subscribers, "subscriptions", full_history=True, horizon=horizon)
+    if isinstance(bt, NoBacktest):
+        st.warning(t("whatif.limits_no_backtest", months=bt.complete_months), icon=":material/info:")
+    else:
+        st.info(t("whatif.subs_backtest", start=i18n.day(bt.from_day), h=len(bt.months), mape=pct(bt.mape)),
+                icon=":material/fact_check:")
+        names |= {"band": error_band(shaped, bt), "band_name": t("whatif.band")}
+    st.plotly_chart(projection_chart(shaped, measure="active_customers", y_title=t("whatif.y_subscribers"), **names),
+                    key="wi_subs_chart")
     projected_survival(key="wi_survival")

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
 from retention_core.errors import NotEnoughDataError, ParameterError
 from retention_core.periods import index_start, period_index
+from retention_core.retention.subscriptions import subscription_rows
 from retention_core.retention.survival import fit_sbg, lifetime_table, pooled
 from retention_core.whatif.model import HORIZON_RANGE
 
@@ -65,9 +66,11 @@ def measure_subscribers(subs: pl.DataFrame, *, as_of: date | None = None) -> Sub
     by_tenure = np.zeros(int(counts["t"].max()) + 1)  # type: ignore[arg-type]
     by_tenure[counts["t"].to_numpy()] = counts["len"].to_numpy()
     this_month = pl.select(period_index(pl.lit(as_of), "month")).item()
-    starts = (subs.select(period_index(pl.col("started_at"), "month").alias("p"))
-              .filter((pl.col("p") < this_month) & (pl.col("p") >= this_month - 12)))
-    months = min(12, max(1, this_month - int(starts["p"].min()))) if starts.height else 1  # type: ignore[arg-type]
+    done = pl.select(period_index(pl.lit(as_of + timedelta(days=1)), "month")).item()  # first month not complete
+    starts = (subscription_rows(subs).select("customer_id", "span_start").unique()  # a price change is no start
+              .select(period_index(pl.col("span_start"), "month").alias("p"))
+              .filter((pl.col("p") < done) & (pl.col("p") >= done - 12)))
+    months = min(12, max(1, done - int(starts["p"].min()))) if starts.height else 1  # type: ignore[arg-type]
     mrr = active["mrr"].mean()
     return SubscriberBaseline(
         as_of=as_of, last_month=pl.select(index_start(pl.lit(this_month), "month")).item(),
@@ -139,4 +142,67 @@ def project_subscribers(b: SubscriberBaseline, *, horizon: int = 12, churn_chang
     )
 
 
-__all__ = ["SubscriberBaseline", "measure_subscribers", "project_subscribers"]
+def subscribers_at(subs: pl.DataFrame, days: list[date]) -> np.ndarray:
+    """Subscribers active at the end of each day in ``days``: a span started on or before it that had not
+    ended by it (a span ending on a day is gone at its end)."""
+    spans = subscription_rows(subs).select("customer_id", "span_start", "span_end").unique()
+    probe = pl.DataFrame({"day": days}, schema={"day": pl.Date})
+    counted = probe.join(spans, how="cross").filter(
+        (pl.col("span_start") <= pl.col("day")) & (pl.col("span_end").is_null() | (pl.col("span_end") > pl.col("day")))
+    ).group_by("day").len()
+    found = dict(counted.iter_rows())
+    return np.array([float(found.get(d, 0)) for d in days])
+
+
+@dataclass(frozen=True)
+class SubscriberBacktest:
+    """The subscriber projection's honesty check: fitted on the data up to ``from_day`` (a month end),
+    projected ``len(months)`` months, compared with the subscribers really there at each month end."""
+
+    from_day: date
+    months: tuple[date, ...]
+    actual: tuple[float, ...]
+    projected: tuple[float, ...]
+    ape: tuple[float | None, ...]
+    mape: float | None
+
+    @property
+    def ape_active(self) -> tuple[float | None, ...]:
+        """The error by month ahead under the name :func:`~retention_core.whatif.backtest.error_band` reads
+        (subscribers here; MRR is subscribers × the same mean MRR, so it has the same error)."""
+        return self.ape
+
+    ape_revenue = ape_active
+
+
+def backtest_subscribers(subs: pl.DataFrame, *, horizon: int = 12, as_of: date | None = None):
+    """Fit the sBG on the subscriptions up to ``H`` month ends before the last complete month, project ``H``
+    months, compare with the subscribers at each later month end (``H`` = horizon, or half the complete
+    months if shorter). A :class:`~retention_core.whatif.backtest.NoBacktest` when fewer than 6 complete months.
+    """
+    from retention_core.whatif.backtest import MIN_MONTHS_AHEAD, NoBacktest
+
+    if as_of is None:
+        as_of = subs.select(pl.max_horizontal(pl.col("started_at").max().cast(pl.Date),
+                                              pl.col("ended_at").max().cast(pl.Date))).item()
+    first = subs.select(period_index(pl.col("started_at").min(), "month")).item()
+    done = pl.select(period_index(pl.lit(as_of + timedelta(days=1)), "month")).item()  # first incomplete month
+    n = done - first
+    h = min(int(horizon), n // 2)
+    if h < MIN_MONTHS_AHEAD:
+        return NoBacktest(f"the backtest needs at least {2 * MIN_MONTHS_AHEAD} complete months of history; found {n}.", n)
+    month_ends = pl.select(
+        (index_start(pl.int_range(done - h - 1, done, eager=True), "month").dt.offset_by("1mo") - pl.duration(days=1))
+        .alias("e")).to_series().to_list()
+    origin, later = month_ends[0], month_ends[1:]
+    base = measure_subscribers(subs, as_of=origin)
+    projected = project_subscribers(base, horizon=max(h, 3))["baseline_subscribers"].to_numpy()[:h]
+    actual = subscribers_at(subs, later)
+    ape = [None if a == 0 else float(abs(p - a) / a) for p, a in zip(projected, actual, strict=True)]
+    kept = [x for x in ape if x is not None]
+    return SubscriberBacktest(origin, tuple(d.replace(day=1) for d in later), tuple(actual.tolist()),
+                              tuple(projected.tolist()), tuple(ape), float(np.mean(kept)) if kept else None)
+
+
+__all__ = ["SubscriberBacktest", "SubscriberBaseline", "backtest_subscribers", "measure_subscribers",
+           "project_subscribers", "subscribers_at"]

@@ -149,6 +149,7 @@ def test_subscriptions_only_dataset_projects_subscribers_with_sbg(app, workspace
     after = metric(at, "Subscribers in month 12")
     assert float(after.replace(",", "")) > float(before.replace(",", ""))
     assert any("γ =" in c.value for c in at.caption)
+    assert "projected the next 12 months of subscribers" in at.info[0].value  # the subscriber backtest
 
 
 def test_winback_lever_and_backtest_shown(app, baseline):

@@ -173,6 +173,7 @@ EN = {
     "survival.ltv": 'Subscription LTV',
     "survival.ltv_help": 'Discounted expected lifetime of a new subscriber (10 % a year) × their MRR.',
     "survival.ltv_caption": '{del_} months of expected discounted lifetime × MRR {mrr} (sBG survival of the subscriptions).',
+    "whatif.subs_backtest": "**Honesty check.** Fitted on the subscriptions up to {start} only, the model projected the next {h} months of subscribers with an average error of **{mape}** (MAPE); the shaded band is that error by month ahead.",
 }
 
 RU = {
@@ -347,4 +348,5 @@ RU = {
     "survival.ltv": 'LTV подписчика',
     "survival.ltv_help": 'Ожидаемая дисконтированная длительность подписки нового подписчика (10 % в год) × его MRR.',
     "survival.ltv_caption": '{del_} мес. ожидаемой дисконтированной длительности × MRR {mrr} (модель sBG по подпискам).',
+    "whatif.subs_backtest": "**Проверка на истории.** Подобранная только по подпискам до {start}, модель предсказала число подписчиков на следующие {h} мес. со средней ошибкой **{mape}** (MAPE); закрашенная полоса — эта ошибка для каждого месяца вперёд.",
 }
