@@ -181,4 +181,4 @@ def test_a_cut_lever_is_reported(app, workspace, tmp_path: Path):
     Workspace(workspace).save("Loyal", {"orders": load_file(csv, kind="orders")}, slug="loyal")
     app.query_params.update({"ds": "loyal", "wi_crr": "5"})
     at = _page(app)
-    assert "cannot pass 100 %" in at.warning[0].value and "applies **0.0 pp**" in at.warning[0].value
+    assert "cannot pass 100%" in at.warning[0].value and "applies **0.0 pp**" in at.warning[0].value
