@@ -178,6 +178,16 @@ def test_whatif_plus_5_and_plus_10_differ_and_the_cut_is_reported(tmp_path: Path
     assert 0 < five < ten
 
 
+def test_whatif_on_subscriptions_projects_subscribers_with_sbg():
+    subs = ROOT / "data" / "sample" / "subscriptions.csv"
+    out = json.loads(run("whatif", str(subs), "--horizon", "6", "--churn-change", "-0.2").stdout)
+    assert out["kind"] == "subscriptions" and out["model"] == "sBG"
+    a = out["assumptions"]
+    assert a["scenario_first_month_churn"] == pytest.approx(0.8 * a["first_month_churn"])
+    assert all(s > b for s, b in zip(out["scenario"]["subscribers"], out["baseline"]["subscribers"], strict=True))
+    assert len(out["backtest"]["months"]) == 6 and 0 <= out["backtest"]["mape_subscribers"] < 0.5
+
+
 def test_survival_json_spec_keys(tmp_path: Path):
     subs = ROOT / "data" / "sample" / "subscriptions.csv"
     out = json.loads(run("survival", str(subs), "--by", "plan", "--horizon", "6").stdout)
