@@ -198,14 +198,16 @@ def lifetime_table(subs: pl.DataFrame, *, period: SurvivalGrain = "year", as_of:
 
     ``t`` = the smallest whole number of periods with ``start + t periods ≥ end`` (≥ 1; a partial
     period counts as one). A span open at ``as_of``, or ending after it, is censored: ``t`` = the
-    whole periods completed by ``as_of`` (``start + t periods ≤ as_of``). Spans starting after
-    ``as_of`` are left out. ``as_of`` defaults to the latest start or end in the data.
+    whole periods completed by ``as_of`` (``start + t periods ≤ as_of``); so is a span that ended in
+    the period still running at ``as_of`` (its period is not over: its churn is not counted yet).
+    Spans starting after ``as_of`` are left out. ``as_of`` defaults to the latest start or end in the data.
 
     Returns
     -------
     pl.DataFrame
         ``customer_id``, ``cohort`` (Date, first day of the start's period), ``segment`` (String when
-        ``by`` is given), ``mrr`` (Float64, the span's last price), ``t`` (Int64), ``churned`` (Boolean).
+        ``by`` is given), ``mrr`` (Float64, the span's last price), ``t`` (Int64), ``churned`` (Boolean: a
+        churn the likelihood counts), ``active`` (Boolean: still subscribed at ``as_of``).
 
     Examples
     --------
@@ -236,11 +238,15 @@ def lifetime_table(subs: pl.DataFrame, *, period: SurvivalGrain = "year", as_of:
                   *([pl.col("segment").first()] if by is not None else []))
              .filter(pl.col("span_start") <= as_of))
     s, e, a = pl.col("span_start"), pl.col("span_end"), pl.lit(as_of)
-    churned = e.is_not_null() & (e <= a)
+    ended = e.is_not_null() & (e <= a)
     k_end = _months(s, e) // m
     t_end = pl.max_horizontal(pl.when(_plus_months(s, k_end * m) >= e).then(k_end).otherwise(k_end + 1), pl.lit(1))
     k_as_of = _months(s, a) // m
     t_cens = pl.when(_plus_months(s, k_as_of * m) <= a).then(k_as_of).otherwise(k_as_of - 1)
+    # a churn is counted only in a period that was over by as_of; a churn inside the period as_of falls in
+    # is censored at the periods completed before it, as a subscriber still there then would be (else
+    # the last, partial period would hold every churner of it and none of its survivors)
+    churned = ended & (t_end <= t_cens)
     cohort_month = (s.dt.year() * 12 + s.dt.month() - 1) // m * m
     return spans.select(
         "customer_id",
@@ -249,6 +255,7 @@ def lifetime_table(subs: pl.DataFrame, *, period: SurvivalGrain = "year", as_of:
         pl.col("mrr"),
         pl.when(churned).then(t_end).otherwise(t_cens).cast(pl.Int64).alias("t"),
         churned.alias("churned"),
+        (~ended).alias("active"),
     )
 
 
@@ -336,7 +343,7 @@ def survival_report(subs: pl.DataFrame, *, period: SurvivalGrain = "year", as_of
         observed = observed_survival(lt)
         ages = np.arange(observed.size)
         future = np.arange(observed.size, observed.size + horizon)
-        active = part.filter(~pl.col("churned"))
+        active = part.filter(pl.col("active"))
         mrr = active["mrr"].mean() if active.height else None
         dl = fit.del_(d)
         segments.append({

@@ -59,7 +59,7 @@ def measure_subscribers(subs: pl.DataFrame, *, as_of: date | None = None) -> Sub
                                               pl.col("ended_at").max().cast(pl.Date))).item()
     table = lifetime_table(subs, period="month", as_of=as_of)
     fit = fit_sbg(pooled(table))
-    active = table.filter(~pl.col("churned"))
+    active = table.filter(pl.col("active"))
     if active.height == 0:
         raise NotEnoughDataError(f"no subscription is active on {as_of}; nothing to project.")
     counts = active.group_by("t").len().sort("t")

@@ -127,6 +127,21 @@ def test_lifetime_counting_and_censoring():
         ("a", 1, True), ("b", 2, True), ("c", 4, False), ("d", 4, False)]
 
 
+def test_a_churn_inside_the_running_period_is_not_counted_yet():
+    # f: Jan 15 → May 18; as-of May 20 is inside f's 5th month (May 15 – Jun 15), which is not over: f is
+    # censored after 4 whole months like a subscriber still there, but is not active any more
+    subs = pl.DataFrame({"customer_id": ["f", "g"], "started_at": [date(2024, 1, 15)] * 2,
+                         "ended_at": [date(2024, 5, 18), date(2024, 5, 15)]})
+    t = lifetime_table(subs, period="month", as_of=date(2024, 5, 20)).sort("customer_id")
+    # g ends on its 4-month anniversary: its 4th month is over, the churn counts
+    assert t.select("customer_id", "t", "churned", "active").rows() == [("f", 4, False, False), ("g", 4, True, False)]
+    # yearly periods on the sample: no age is left with churners only (the observed curve never drops to 0)
+    from retention_core.ingest import load_file
+
+    seg = survival_report(load_file(SAMPLE / "subscriptions.csv", kind="subscriptions").frame, period="year")
+    assert min(seg["segments"][0]["observed"]) > 0.1
+
+
 def test_a_price_change_is_not_a_churn():
     subs = pl.DataFrame({"customer_id": ["a", "a"], "started_at": [date(2024, 1, 1), date(2024, 4, 1)],
                          "ended_at": [date(2024, 3, 31), date(2024, 6, 1)], "mrr": [10.0, 15.0]})
