@@ -4,6 +4,8 @@ the inverse questions, is it worth it, named scenarios, subscribers.
 Each draws what the core's what-if functions return for the baseline ``b`` and the scenario ``s``.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 from retention_core.charts.survival import backtest_chart
@@ -175,8 +177,9 @@ def solver(b, s):
     solve = solve_target_crr if lever == "crr" else solve_target_winback
     sol = solve(b, s, target=target, metric=metric, by_month=by, basis=basis)
     if sol.reachable and lever == "crr":
+        crr = lever_values(b, replace(s, crr_delta=sol.delta)).row(0, named=True)["scenario"]  # the "crr" row
         st.success(t("whatif.solved", what=what, target=money(target), rate=pct(sol.rate), delta=points(sol.delta),
-                     base=pct(b.retention_rate), now=now, kept=num(customers_to_keep(b, sol.rate))),
+                     base=pct(b.retention_rate), now=now, kept=num(customers_to_keep(b, sol.rate)), crr=pct(crr)),
                    icon=":material/flag:")
         st.button(t("whatif.apply"), key=state.WI_APPLY, on_click=state.set_crr_delta, args=(sol.delta,),
                   disabled=not state.crr_lever_reaches(sol.delta))
