@@ -11,8 +11,7 @@ import streamlit as st
 from retention_core.charts.survival import backtest_chart
 from retention_core.charts.whatif import projection_chart, scenarios_chart, sensitivity_chart
 from retention_core.errors import RetentionError
-from retention_core.ingest import Filters
-from retention_core.retention.activity import ActivityWindow, activity_window
+from retention_core.retention.activity import ActivityWindow
 from retention_core.whatif.backtest import Backtest, NoBacktest, error_band
 from retention_core.whatif.model import applied_levers, project
 from retention_core.whatif.solve import (
@@ -27,7 +26,7 @@ from retention_core.whatif.solve import (
     solve_target_winback,
 )
 from retention_core.whatif.subscriptions import backtest_subscribers, measure_subscribers, project_subscribers
-from ui import cache, i18n, state, widgets
+from ui import activity, i18n, state, widgets
 from ui.i18n import money, num, pct, points, t
 from ui.survival_sections import projected_survival
 
@@ -45,8 +44,9 @@ def month(d) -> str:
 
 def dataset_window() -> ActivityWindow:
     """The dataset's activity window in months (SPEC §4.1): the purchase cycle of all its orders, before
-    segment and date filters, so a filter never changes what "active" means."""
-    return cache.result(activity_window, state.dataset(), "orders", Filters(), grain="month")
+    segment and date filters, unless the link or the dataset's settings override it — the same rule as
+    every other page (:func:`ui.activity.window`)."""
+    return activity.window("month")
 
 
 FORMATS = {"crr": pct, "retention_rate": pct, "reactivation_rate_le12": pct, "reactivation_rate_gt12": pct,
@@ -69,6 +69,7 @@ def shown(b, s) -> dict[str, str]:
 
 def levers(b, window: ActivityWindow):
     """The levers, each with the rate it moves beside it (before → after), the cuts, and the formulas."""
+    state.default(state.WI_MARGIN, round(activity.dataset_settings().margin * 100, 6))  # the dataset's margin
     state.prepare_whatif()
     s = state.whatif_scenario(t("whatif.current"))
     f = shown(b, s)
@@ -96,13 +97,12 @@ def levers(b, window: ActivityWindow):
                       placeholder=t("whatif.new_placeholder", **f), **KEEP)
     c[1].caption(t("whatif.new_base", **f))
     c[2].slider(t("whatif.margin"), *R[state.WI_MARGIN], step=1.0, format="%.0f%%", key=state.WI_MARGIN, **KEEP)
-    c[2].caption(t("whatif.margin_base"))
+    c[2].caption(t("whatif.margin_base", margin=pct(activity.dataset_settings().margin, 0)))
     c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, key=state.WI_CAC, **KEEP)
     c[3].caption(t("whatif.cac_base"))
     c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, key=state.WI_COST, **KEEP)
     c[4].caption(t("whatif.cost_base", **f))
-    rule = "whatif.window_cycle" if window.source == "purchase_cycle" else f"whatif.window_{window.source}"
-    st.caption(t(rule, n=window.periods, days=window.cycle_days or 0))
+    st.caption(t("whatif.rule", rule=activity.rule_text(window)))
     with st.expander(t("whatif.how"), icon=":material/functions:"):
         st.markdown(t("whatif.formulas", **f))
     return s, f

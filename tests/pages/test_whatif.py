@@ -50,7 +50,7 @@ def test_crr_slider_changes_the_revenue_difference(app, baseline):
     assert metric(at, "Revenue difference") == "0"  # no lever moved: scenario = baseline
     assert metric(at, "Extra customers at end") == "0"
     at.slider(key="wi_crr").set_value(5.0).run()
-    expected = project(baseline, Scenario(crr_delta=0.05, margin=0.3))[-1]
+    expected = project(baseline, Scenario(crr_delta=0.05, margin=1.0))[-1]
     assert metric(at, "Revenue difference") == _money(expected["cumulative_revenue_difference"].item())
     assert metric(at, "Gross profit difference") == _money(expected["cumulative_gross_profit_difference"].item())
     assert at.query_params["wi_crr"] in ("5", ["5"])  # the lever is in the link
@@ -67,7 +67,7 @@ def test_saved_scenario_survives_a_page_switch_and_a_link(app):
     assert _scenario_names(at) == ["Loyalty"]
     link = at.query_params["sc"]
     link = link[0] if isinstance(link, list) else link
-    assert Scenario.from_query(link) == Scenario(name="Loyalty", crr_delta=0.05, margin=0.3, retention_cost=1.0)
+    assert Scenario.from_query(link) == Scenario(name="Loyalty", crr_delta=0.05, margin=1.0, retention_cost=1.0)
 
     at.switch_page("pages/overview.py").run()
     assert not at.exception and metric(at, "Customers")
@@ -107,7 +107,7 @@ def test_russian_labels(app):
 def test_solver_answer_is_the_core_answer(app, baseline):
     app.query_params.update({"wi_target": "200000", "wi_tmonth": "12"})
     at = _page(app)
-    sol = solve_target_crr(baseline, Scenario(margin=0.3), target=200_000, by_month=12)
+    sol = solve_target_crr(baseline, Scenario(margin=1.0), target=200_000, by_month=12)
     assert sol.reachable
     text = at.success[0].value
     assert f"**{sol.rate * 100:.1f}%**" in text and f"+{sol.delta * 100:.1f} pp" in text
@@ -159,16 +159,16 @@ def test_winback_lever_and_backtest_shown(app, baseline):
     bt = backtest(monthly_pools(orders, window=activity_window(orders, grain="month").periods), horizon=12)
     assert f"**{bt.mape_active * 100:.1f}%**" in info and f"**{bt.mape_revenue * 100:.1f}%**" in info
     at.slider(key="wi_wb").set_value(2.0).run()
-    expected = project(baseline, Scenario(winback_delta=0.02, margin=0.3))[-1]
+    expected = project(baseline, Scenario(winback_delta=0.02, margin=1.0))[-1]
     assert metric(at, "Revenue difference") == _money(expected["cumulative_revenue_difference"].item())
     # the rates beside the lever: "lapsed ≤ 12 months 4.8% → 6.8%"
     q = baseline.reactivation_rates[0]
     assert any(f"{q * 100:.1f}% → **{(q + 0.02) * 100:.1f}%**" in c.value for c in at.caption)
     # which win-back rate reaches a target
-    target = 1.03 * project(baseline, Scenario(margin=0.3))["scenario_revenue"][-1]
+    target = 1.03 * project(baseline, Scenario(margin=1.0))["scenario_revenue"][-1]
     at.selectbox(key="wi_tlever").set_value("winback")
     at.number_input(key="wi_target").set_value(float(round(target))).run()
-    sol = solve_target_winback(baseline, Scenario(winback_delta=0.02, margin=0.3), target=float(round(target)),
+    sol = solve_target_winback(baseline, Scenario(winback_delta=0.02, margin=1.0), target=float(round(target)),
                                by_month=12)
     assert sol.reachable and f"**{sol.rate * 100:.1f}%**" in at.success[0].value
 

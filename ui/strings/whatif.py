@@ -18,7 +18,7 @@ EN = {
     "whatif.new_placeholder": "as now: {new_customers_b}",
     "whatif.new_base": "Baseline {new_customers_b} in the first projected month (the same month last year when there is one); empty = as now",
     "whatif.margin": "Gross margin",
-    "whatif.margin_base": "Your input: the data has no costs",
+    "whatif.margin_base": "Starts at the dataset's margin ({margin}, Data page); the data has no costs",
     "whatif.cac": "CAC: cost to acquire a customer",
     "whatif.cac_base": "Your input; used to compare with acquisition",
     "whatif.cost": "Retention cost per kept customer a month",
@@ -109,6 +109,7 @@ EN = {
     "whatif.col_cumulative_gross_profit_difference": "Gross profit, Δ",
     "whatif.col_programme_cost": "Programme cost",
     "whatif.col_roi": "ROI",
+    "whatif.rule": "The rates above are measured with one activity rule, the same on every page: {rule}.",
     "whatif.how": "How this is computed",
     "whatif.formulas": """**Measured from your data (baseline)**, the last {months} complete months up to {last}, with active = bought in the last {window} month(s):
 - Active customers now: **{active_customers}**; lapsed (bought before, not active): **{lapsed_le12}** for up to 12 months and **{lapsed_gt12}** for longer.
@@ -138,9 +139,6 @@ EN = {
     "whatif.winback_base": "Come back a month: lapsed ≤ 12 months {reactivation_rate_le12_b} → **{reactivation_rate_le12_s}**, longer {reactivation_rate_gt12_b} → **{reactivation_rate_gt12_s}** (≈ {customers_won_back_extra_s} more back in the first month)",
     "whatif.crr_cut": "The retention rate cannot pass 100%: the lever asks for {asked}, the model applies **{applied}** (r = {rate}). Results below use the applied change.",
     "whatif.winback_cut": "A win-back rate cannot pass 100% or fall below 0: the lever asks for {asked}, the model applies **{applied}** (lapsed ≤ 12 months / longer).",
-    "whatif.window_cycle": "Active = bought in the last {n} month(s): 80% of repeat purchases come within {days} days (the shop's purchase cycle, measured on all its orders).",
-    "whatif.window_user": "Active = bought in the last {n} month(s) (the dataset's setting).",
-    "whatif.window_too_few_repeats": "Active = bought this month: fewer than 30 repeat purchases, too few to measure a purchase cycle.",
     "whatif.limits_no_backtest": "No honesty check: it needs at least 6 complete months of history (it projects the second half from the first); this data has {months}. Treat the projection as a rough guide.",
     "whatif.nudge_winback": "Win-back ±1 point",
     "whatif.backtest_title": "Backtest: what the model said from {start} vs what happened ({h} months)",
@@ -193,7 +191,7 @@ RU = {
     "whatif.new_placeholder": "как сейчас: {new_customers_b}",
     "whatif.new_base": "Сейчас {new_customers_b} в первом месяце прогноза (тот же месяц год назад, если он есть); пусто = как сейчас",
     "whatif.margin": "Валовая маржа",
-    "whatif.margin_base": "Вводите сами: в данных нет затрат",
+    "whatif.margin_base": "Сначала — маржа набора данных ({margin}, страница «Данные»); затрат в данных нет",
     "whatif.cac": "CAC: стоимость привлечения клиента",
     "whatif.cac_base": "Вводите сами; нужна для сравнения с привлечением",
     "whatif.cost": "Затраты на удержание одного клиента в месяц",
@@ -284,6 +282,7 @@ RU = {
     "whatif.col_cumulative_gross_profit_difference": "Валовая прибыль, Δ",
     "whatif.col_programme_cost": "Затраты на программу",
     "whatif.col_roi": "ROI",
+    "whatif.rule": "Коэффициенты выше измерены по одному правилу активности, общему для всех страниц: {rule}.",
     "whatif.how": "Как это считается",
     "whatif.formulas": """**Из ваших данных (база)**, последние {months} полных месяцев по {last}; активный = покупал за последние {window} мес.:
 - Активных клиентов сейчас: **{active_customers}**; ушедших (покупали раньше, сейчас не активны): **{lapsed_le12}** до 12 месяцев и **{lapsed_gt12}** дольше.
@@ -313,9 +312,6 @@ RU = {
     "whatif.winback_base": "Возвращаются за месяц: ушедшие до 12 мес. назад {reactivation_rate_le12_b} → **{reactivation_rate_le12_s}**, давно ушедшие {reactivation_rate_gt12_b} → **{reactivation_rate_gt12_s}** (≈ на {customers_won_back_extra_s} больше вернувшихся в первый месяц)",
     "whatif.crr_cut": "Доля удержания не может быть больше 100 %: рычаг просит {asked}, модель применяет **{applied}** (r = {rate}). Результаты ниже — с применённым изменением.",
     "whatif.winback_cut": "Доля возврата не может быть больше 100 % или меньше 0: рычаг просит {asked}, модель применяет **{applied}** (ушедшие до 12 мес. / давно ушедшие).",
-    "whatif.window_cycle": "Активный = покупал за последние {n} мес.: 80 % повторных покупок происходят в течение {days} дн. (цикл покупки магазина, по всем его заказам).",
-    "whatif.window_user": "Активный = покупал за последние {n} мес. (настройка набора данных).",
-    "whatif.window_too_few_repeats": "Активный = покупал в этом месяце: меньше 30 повторных покупок — цикл покупки не измерить.",
     "whatif.limits_no_backtest": "Проверки на истории нет: нужно хотя бы 6 полных месяцев (вторая половина предсказывается по первой), а в данных {months}. Считайте прогноз грубой оценкой.",
     "whatif.nudge_winback": "Возврат ±1 п.п.",
     "whatif.backtest_title": "Проверка: что модель предсказала с {start} и что было на самом деле ({h} мес.)",
