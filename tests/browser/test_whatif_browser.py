@@ -12,9 +12,10 @@ import urllib.request
 
 import pytest
 
-from retention_core.ingest import Workspace, load_file
+from retention_core.ingest import load_file
 from retention_core.retention.activity import activity_window
 from retention_core.whatif.measure import measure_baseline
+from retention_core.workspace import Workspace
 from tests.browser.conftest import ROOT, _free_port, _require_chromium, shot
 from tests.core.whatif.shops import loyal_club_shop
 

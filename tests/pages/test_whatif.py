@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retention_core.ingest import Workspace, load_file
+from retention_core.ingest import load_file
 from retention_core.retention.activity import activity_window
 from retention_core.whatif.backtest import backtest
 from retention_core.whatif.measure import measure_baseline, monthly_pools
 from retention_core.whatif.model import Scenario, project
 from retention_core.whatif.solve import customers_to_keep, solve_target_crr, solve_target_winback
+from retention_core.workspace import Workspace
 from tests.pages.conftest import ROOT, metric
 
 SAMPLE = ROOT / "data" / "sample"
