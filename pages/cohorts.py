@@ -19,6 +19,7 @@ from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import incomplete_start
 from ui import activity, compare_sections, drilldown, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
+from ui.survival_sections import projected_survival
 
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
 FORMATS = {"customers": "percent", "revenue": "money", "ltv": "money"}
@@ -28,6 +29,7 @@ routing.in_frame()
 st.title(t("cohorts.title"))
 if not widgets.has_table("orders"):
     st.info(t("common.no_orders"))
+    projected_survival(key="cohorts_survival")  # subscriptions: the sBG survival is their cohort view
     st.stop()
 
 grain = state.grain()
@@ -104,4 +106,5 @@ fig = age_k_trend_chart(trend, k=k, value_format=FORMATS[value], incomplete="dis
                         labels={**labels, "age_k": line})
 st.plotly_chart(widgets.dated(fig), width="stretch", key="cohorts_trend")
 widgets.period_caption(cells, incomplete, shown=included)
+projected_survival(key="cohorts_survival")  # datasets with subscriptions (SPEC §4.2)
 notes_sections.annotations_section()  # dated annotations drawn on every time chart

@@ -10,6 +10,7 @@ from retention_core.value.ltv import ltv_quantiles
 from retention_core.value.overview import ValueOverview, value_overview
 from ui import activity, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
+from ui.survival_sections import subscription_ltv
 from ui.value_sections import (
     at_risk_section,
     holdout_section,
@@ -85,6 +86,7 @@ except RetentionError as exc:
     widgets.show_error(exc)
     st.stop()
 ltv_tiles(overview)
+subscription_ltv(st.columns(3)[0])  # datasets with subscriptions: DEL × MRR (SPEC §4.2)
 holdout_section(overview)
 if overview.predictions is not None:
     model_section(overview)

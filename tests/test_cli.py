@@ -153,16 +153,61 @@ SAMPLE_ORDERS = ROOT / "data" / "sample" / "orders.csv"
 
 def test_whatif_json_and_first_month_by_hand():
     out = json.loads(run("whatif", str(SAMPLE_ORDERS), "--horizon", "3", "--crr-delta", "0.05").stdout)
-    assert set(out) == {"baseline", "scenario", "difference", "assumptions"}
+    assert set(out) == {"baseline", "scenario", "difference", "assumptions", "backtest", "activity_window"}
     a = out["assumptions"]
+    for key in ("retention_rate", "reactivation_rate", "scenario_retention_rate", "crr_delta_applied"):
+        assert key in a
+    assert set(a["reactivation_rate"]) == {"lapsed_up_to_12_months", "lapsed_over_12_months"}
+    assert a["scenario_retention_rate"] == pytest.approx(a["retention_rate"] + 0.05)
+    assert out["activity_window"]["periods"] == a["activity_window_months"] == 3  # the sample's purchase cycle
+    bt = out["backtest"]
+    assert len(bt["months"]) == 3 and 0 < bt["mape_active"] < 0.5 and 0 < bt["mape_revenue"] < 0.5
     base, scen = out["baseline"], out["scenario"]
     assert len(base["months"]) == 3 and base["months"] == scen["months"]
-    # month 1: active(1) = active(0) × keep + new; the scenario keeps 5 more points of active(0)
+    # month 1: active(1) = active(0) × r + reactivated + new; the scenario keeps 5 more points of active(0)
     gain = scen["active_customers"][0] - base["active_customers"][0]
     assert gain == pytest.approx(a["active_customers_start"] * 0.05, rel=1e-9)
     assert out["difference"]["revenue"] == pytest.approx(sum(scen["revenue"]) - sum(base["revenue"]), rel=1e-9)
     same = json.loads(run("whatif", str(SAMPLE_ORDERS), "--horizon", "3", "--crr-delta", "0").stdout)
     assert same["difference"] == {"revenue": 0, "gross_profit": 0, "active_customers_end": 0}
+
+
+def test_whatif_plus_5_and_plus_10_differ_and_the_cut_is_reported(tmp_path: Path):
+    # a shop of monthly buyers that nobody ever leaves: r = 1, so any CRR increase is cut to 0
+    rows = [f"c{i},2024-{m:02d}-03,10" for i in range(40) for m in range(1, 13)]
+    path = _write(tmp_path / "loyal.csv", "customer_id,order_date,amount", rows)
+    out = json.loads(run("whatif", str(path), "--window", "1", "--crr-delta", "0.05").stdout)
+    a = out["assumptions"]
+    assert (a["retention_rate"], a["scenario_retention_rate"], a["crr_delta_applied"], a["crr_delta_cut"]) == (
+        1.0, 1.0, 0.0, True)
+    five, ten = (json.loads(run("whatif", str(SAMPLE_ORDERS), "--crr-delta", d).stdout)["difference"]["revenue"]
+                 for d in ("0.05", "0.10"))
+    assert 0 < five < ten
+
+
+def test_whatif_on_subscriptions_projects_subscribers_with_sbg():
+    subs = ROOT / "data" / "sample" / "subscriptions.csv"
+    out = json.loads(run("whatif", str(subs), "--horizon", "6", "--churn-change", "-0.2").stdout)
+    assert out["kind"] == "subscriptions" and out["model"] == "sBG"
+    a = out["assumptions"]
+    assert a["scenario_first_month_churn"] == pytest.approx(0.8 * a["first_month_churn"])
+    assert all(s > b for s, b in zip(out["scenario"]["subscribers"], out["baseline"]["subscribers"], strict=True))
+    assert len(out["backtest"]["months"]) == 6 and 0 <= out["backtest"]["mape_subscribers"] < 0.5
+
+
+def test_survival_json_spec_keys(tmp_path: Path):
+    subs = ROOT / "data" / "sample" / "subscriptions.csv"
+    out = json.loads(run("survival", str(subs), "--by", "plan", "--horizon", "6").stdout)
+    assert out["model"] == "sBG" and out["period"] == "month"
+    assert [s["value"] for s in out["segments"]] == ["basic", "pro", "team"]
+    seg = out["segments"][0]
+    for key in ("value", "customers", "gamma", "delta", "log_likelihood", "observed", "fitted", "projected",
+                "retention_rate", "del"):
+        assert key in seg
+    assert seg["observed"][0] == 1.0 and len(seg["projected"]) == 6
+    assert len(seg["retention_rate"]) == len(seg["observed"]) - 1 + 6
+    bad = run("survival", str(SAMPLE_ORDERS))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_whatif_bad_horizon_exits_2():

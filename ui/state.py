@@ -77,7 +77,9 @@ SET_WEEK_START = "_set_week_start"
 SET_TIME_ZONE = "_set_time_zone"
 
 # What-if page: levers in display units (CRR change in points, other changes and margin in %)
-WI_CRR = "wi_crr"
+WI_CRR = "wi_crr"  # change of the retention rate r, points
+WI_WINBACK = "wi_wb"  # change of every reactivation (win-back) rate, points
+WI_CHURN = "wi_churn"  # subscriptions: change of every churn probability, %
 WI_AOV = "wi_aov"
 WI_FREQ = "wi_freq"
 WI_NEW = "wi_new"  # None = the baseline's new customers
@@ -86,19 +88,20 @@ WI_CAC = "wi_cac"
 WI_COST = "wi_cost"
 WI_HORIZON = "wi_h"
 WI_TARGET_METRIC = "wi_tmetric"
+WI_TARGET_LEVER = "wi_tlever"  # crr | winback: which rate the target question solves for
 WI_TARGET_BASIS = "wi_tbasis"
 WI_TARGET = "wi_target"
 WI_TARGET_MONTH = "wi_tmonth"
 WI_NAME = "wi_name"
 SCENARIOS = "sc"  # saved scenarios: repeated ?sc=<Scenario.to_query()>
 WHATIF_DEFAULTS: dict[str, object] = {
-    WI_CRR: 0.0, WI_AOV: 0.0, WI_FREQ: 0.0, WI_NEW: None, WI_MARGIN: 30.0, WI_CAC: 0.0, WI_COST: 0.0,
-    WI_HORIZON: 12, WI_TARGET_METRIC: "revenue", WI_TARGET_BASIS: "month", WI_TARGET: None, WI_TARGET_MONTH: 12,
+    WI_CRR: 0.0, WI_WINBACK: 0.0, WI_CHURN: 0.0, WI_AOV: 0.0, WI_FREQ: 0.0, WI_NEW: None, WI_MARGIN: 100.0, WI_CAC: 0.0, WI_COST: 0.0,
+    WI_HORIZON: 12, WI_TARGET_METRIC: "revenue", WI_TARGET_LEVER: "crr", WI_TARGET_BASIS: "month", WI_TARGET: None, WI_TARGET_MONTH: 12,
     WI_NAME: "",
 }
 # Allowed values of the numeric levers (slider ends; a link outside is clipped).
 WHATIF_RANGES: dict[str, tuple[float, float]] = {
-    WI_CRR: (-30.0, 30.0), WI_AOV: (-50.0, 100.0), WI_FREQ: (-50.0, 100.0), WI_NEW: (0.0, 1e9),
+    WI_CRR: (-30.0, 30.0), WI_WINBACK: (-30.0, 30.0), WI_CHURN: (-90.0, 100.0), WI_AOV: (-50.0, 100.0), WI_FREQ: (-50.0, 100.0), WI_NEW: (0.0, 1e9),
     WI_MARGIN: (0.0, 100.0), WI_CAC: (0.0, 1e9), WI_COST: (0.0, 1e9), WI_HORIZON: (3, 36),
     WI_TARGET: (0.0, 1e15), WI_TARGET_MONTH: (1, 36),
 }
@@ -191,8 +194,8 @@ URL_KEYS: dict[str, Codec] = {
     LANG: "str", DATASET: "str", VERSION: "int", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
     INCLUDE_INCOMPLETE: "bool", WINDOW: "int", COHORT_VALUE: "str", COHORT_MODE: "str", CURVE_WEIGHTING: "str",
     AGE_K: "int", REVIEW_GRAIN: "str", REVIEW_SEGMENT: "str",
-    WI_CRR: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
-    WI_COST: "float", WI_HORIZON: "int", WI_TARGET_METRIC: "str", WI_TARGET_BASIS: "str", WI_TARGET: "float",
+    WI_CRR: "float", WI_WINBACK: "float", WI_CHURN: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
+    WI_COST: "float", WI_HORIZON: "int", WI_TARGET_METRIC: "str", WI_TARGET_LEVER: "str", WI_TARGET_BASIS: "str", WI_TARGET: "float",
     WI_TARGET_MONTH: "int", WI_NAME: "str", SCENARIOS: "list",
     STEPS: "list", FUNNEL_WINDOW: "int", FUNNEL_WINDOW_UNIT: "str", ORDER: "str", BREAKDOWN: "str", EXCLUDE: "list",
     OPTIONAL: "list", DROP_STEP: "int", PATH_START: "str", PATH_DEPTH: "int", PATH_TOP: "int", SEQUENCE_BY: "str",
@@ -371,12 +374,19 @@ def prepare_whatif() -> None:
             st.session_state[key] = type(low)(min(max(value, low), high))
     ensure_choice(WI_TARGET_METRIC, ["revenue", "gross_profit"])
     ensure_choice(WI_TARGET_BASIS, ["month", "cumulative"])
+    ensure_choice(WI_TARGET_LEVER, ["crr", "winback"])
 
 
 def set_crr_delta(delta: float) -> None:
     """Put a CRR change (a fraction) on the CRR lever, rounded up to 0.1 point (call from a callback)."""
     low, high = WHATIF_RANGES[WI_CRR]
     st.session_state[WI_CRR] = min(max(math.ceil(round(delta * 1000, 6)) / 10, low), high)
+
+
+def set_winback_delta(delta: float) -> None:
+    """Put a win-back change (a fraction) on the win-back lever, rounded up to 0.1 point (call from a callback)."""
+    low, high = WHATIF_RANGES[WI_WINBACK]
+    st.session_state[WI_WINBACK] = min(max(math.ceil(round(delta * 1000, 6)) / 10, low), high)
 
 
 def crr_lever_reaches(delta: float) -> bool:
@@ -391,8 +401,9 @@ def whatif_scenario(name: str = "Scenario") -> Scenario:
     new = get(WI_NEW)
     return Scenario(
         name=name, horizon=int(get(WI_HORIZON, 12)), crr_delta=get(WI_CRR, 0.0) / 100,
+        winback_delta=get(WI_WINBACK, 0.0) / 100,
         aov_change=get(WI_AOV, 0.0) / 100, frequency_change=get(WI_FREQ, 0.0) / 100,
-        new_customers=None if new is None else float(new), margin=get(WI_MARGIN, 30.0) / 100,
+        new_customers=None if new is None else float(new), margin=get(WI_MARGIN, 100.0) / 100,
         cac=float(get(WI_CAC, 0.0)), retention_cost=float(get(WI_COST, 0.0)),
     )
 
@@ -401,6 +412,7 @@ def set_levers(scenario: Scenario) -> None:
     """Put a scenario's levers on the What-if widgets (call from a callback, before they are drawn)."""
     st.session_state.update({
         WI_HORIZON: scenario.horizon, WI_CRR: round(scenario.crr_delta * 100, 6),
+        WI_WINBACK: round(scenario.winback_delta * 100, 6),
         WI_AOV: round(scenario.aov_change * 100, 6), WI_FREQ: round(scenario.frequency_change * 100, 6),
         WI_NEW: scenario.new_customers, WI_MARGIN: round(scenario.margin * 100, 6), WI_CAC: scenario.cac,
         WI_COST: scenario.retention_cost, WI_NAME: scenario.name,

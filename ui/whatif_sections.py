@@ -1,24 +1,34 @@
-"""What-if page sections (pages/whatif.py): results, the inverse question, is it worth it, named scenarios.
+"""What-if page sections (pages/whatif.py): levers, results with the backtest band, the honesty check,
+the inverse questions, is it worth it, named scenarios, subscribers.
 
 Each draws what the core's what-if functions return for the baseline ``b`` and the scenario ``s``.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
+from retention_core.charts.survival import backtest_chart
 from retention_core.charts.whatif import projection_chart, scenarios_chart, sensitivity_chart
-from retention_core.whatif.model import project
+from retention_core.errors import RetentionError
+from retention_core.retention.activity import ActivityWindow
+from retention_core.whatif.backtest import Backtest, NoBacktest, error_band
+from retention_core.whatif.model import applied_levers, project
 from retention_core.whatif.solve import (
     acquisition_equivalent,
     break_even_retention_cost,
     compare_scenarios,
-    crr_range_projection,
     customers_to_keep,
+    lever_values,
     outcome_at,
     sensitivity,
     solve_target_crr,
+    solve_target_winback,
 )
-from ui import i18n, state, widgets
+from retention_core.whatif.subscriptions import backtest_subscribers, measure_subscribers, project_subscribers
+from ui import activity, i18n, state, widgets
 from ui.i18n import money, num, pct, points, t
+from ui.survival_sections import projected_survival
 
 KEEP = {"persist_state": "session"}  # lever values survive a visit to another page
 R = state.WHATIF_RANGES
@@ -28,8 +38,78 @@ def money2(x: float | None) -> str:
     return money(x, 2)
 
 
-def results(b, s, f):
-    """Difference tiles, the honest limits, baseline vs scenario with the CRR band, the tornado."""
+def month(d) -> str:
+    return d.strftime("%m.%Y" if state.lang() == "ru" else "%Y-%m")
+
+
+def dataset_window() -> ActivityWindow:
+    """The dataset's activity window in months (SPEC §4.1): the purchase cycle of all its orders, before
+    segment and date filters, unless the link or the dataset's settings override it — the same rule as
+    every other page (:func:`ui.activity.window`)."""
+    return activity.window("month")
+
+
+FORMATS = {"crr": pct, "retention_rate": pct, "reactivation_rate_le12": pct, "reactivation_rate_gt12": pct,
+           "customers_kept_extra": num, "customers_won_back_extra": num, "new_customers": num, "aov": money2,
+           "purchase_frequency": lambda x: num(x, 2), "revenue_per_customer": money2,
+           "margin": lambda x: pct(x, 0), "retention_cost": money2, "cac": money2}
+
+
+def shown(b, s) -> dict[str, str]:
+    """Every model input, formatted: ``<lever>_b`` (baseline) and ``<lever>_s`` (scenario)."""
+    values = lever_values(b, s).rows(named=True)
+    out = {f"{r['lever']}_{w}": FORMATS[r["lever"]](r[side]) for r in values for w, side in
+           (("b", "baseline"), ("s", "scenario"))}
+    lapsed = b.lapsed_customers
+    return out | {"months": b.months_used, "last": month(b.last_month), "active_customers": num(b.active_customers),
+                  "lapsed_le12": num(lapsed[0]), "lapsed_gt12": num(lapsed[1]), "window": b.window,
+                  "reactivation_share": pct(b.reactivation_share),
+                  "even": money2(break_even_retention_cost(b, s)), "first": i18n.day(project(b, s)["period_start"][0])}
+
+
+def levers(b, window: ActivityWindow):
+    """The levers, each with the rate it moves beside it (before → after), the cuts, and the formulas."""
+    state.default(state.WI_MARGIN, round(activity.dataset_settings().margin * 100, 6))  # the dataset's margin
+    state.prepare_whatif()
+    s = state.whatif_scenario(t("whatif.current"))
+    f = shown(b, s)
+    a = applied_levers(b, s)
+    c = st.columns(4)
+    c[0].slider(t("whatif.crr"), *R[state.WI_CRR], step=0.5, format=t("whatif.pp_format"), key=state.WI_CRR, **KEEP)
+    c[0].caption(t("whatif.crr_base", **f))
+    c[1].slider(t("whatif.winback"), *R[state.WI_WINBACK], step=0.5, format=t("whatif.pp_format"),
+                key=state.WI_WINBACK, **KEEP)
+    c[1].caption(t("whatif.winback_base", **f))
+    c[2].slider(t("whatif.aov"), *R[state.WI_AOV], step=1.0, format="%+.0f%%", key=state.WI_AOV, **KEEP)
+    c[2].caption(t("whatif.aov_base", **f))
+    c[3].slider(t("whatif.freq"), *R[state.WI_FREQ], step=1.0, format="%+.0f%%", key=state.WI_FREQ, **KEEP)
+    c[3].caption(t("whatif.freq_base", **f))
+    if a.crr_cut:
+        st.warning(t("whatif.crr_cut", asked=points(a.crr_delta), applied=points(a.crr_delta_applied),
+                     rate=pct(a.scenario_retention_rate)), icon=":material/vertical_align_top:")
+    if a.winback_cut:
+        st.warning(t("whatif.winback_cut", asked=points(a.winback_delta),
+                     applied=" / ".join(points(x) for x in a.winback_delta_applied)), icon=":material/vertical_align_top:")
+    c = st.columns(5)
+    c[0].slider(t("whatif.horizon"), *R[state.WI_HORIZON], key=state.WI_HORIZON, **KEEP)
+    c[0].caption(t("whatif.horizon_base", **f))
+    c[1].number_input(t("whatif.new"), *R[state.WI_NEW], step=10.0, format="%.0f", key=state.WI_NEW,
+                      placeholder=t("whatif.new_placeholder", **f), **KEEP)
+    c[1].caption(t("whatif.new_base", **f))
+    c[2].slider(t("whatif.margin"), *R[state.WI_MARGIN], step=1.0, format="%.0f%%", key=state.WI_MARGIN, **KEEP)
+    c[2].caption(t("whatif.margin_base", margin=pct(activity.dataset_settings().margin, 0)))
+    c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, key=state.WI_CAC, **KEEP)
+    c[3].caption(t("whatif.cac_base"))
+    c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, key=state.WI_COST, **KEEP)
+    c[4].caption(t("whatif.cost_base", **f))
+    st.caption(t("whatif.rule", rule=activity.rule_text(window)))
+    with st.expander(t("whatif.how"), icon=":material/functions:"):
+        st.markdown(t("whatif.formulas", **f))
+    return s, f
+
+
+def results(b, s, f, bt):
+    """Difference tiles, the backtest beside the projection (its error is the band), the tornado."""
     p, row = project(b, s), compare_scenarios(b, [s]).row(0, named=True)
     st.subheader(t("whatif.results", months=s.horizon))
     c = st.columns(4)
@@ -39,45 +119,78 @@ def results(b, s, f):
         widgets.tile(col, t(f"whatif.diff_{key}"), i18n.plus(fmt(x), x),
                      help=t("whatif.diff_help", base=fmt(row[f"baseline_{key}"]), scen=fmt(row[f"scenario_{key}"])))
     widgets.tile(c[3], t("whatif.roi"), pct(row["roi"]), help=t("whatif.roi_help", cost=money(row["programme_cost"])))
-    st.info(t("whatif.limits", **f), icon=":material/info:")
-    names = {"baseline_name": t("whatif.baseline"), "scenario_name": t("whatif.scenario"),
-             "band": crr_range_projection(b, s), "band_name": t("whatif.band")}
+    names = {"baseline_name": t("whatif.baseline"), "scenario_name": t("whatif.scenario")}
+    if isinstance(bt, Backtest):
+        st.info(t("whatif.limits", start=month(bt.from_month), h=len(bt.months), active=pct(bt.mape_active),
+                  revenue=pct(bt.mape_revenue)), icon=":material/fact_check:")
+        names |= {"band": error_band(p, bt), "band_name": t("whatif.band")}
+    else:
+        st.warning(t("whatif.limits_no_backtest", months=bt.complete_months), icon=":material/info:")
     tabs = st.tabs([t(f"whatif.chart_{m}") for m in ("customers", "revenue", "profit")])
     for tab, measure in zip(tabs, ("active_customers", "revenue", "cumulative_gross_profit"), strict=True):
         tab.plotly_chart(projection_chart(p, measure=measure, y_title=t(f"whatif.y_{measure}"), **names),
                          key=f"wi_chart_{measure}")
     widgets.download_csv(p, "whatif-projection.csv", label=t("whatif.download_projection"), key="wi_dl_projection")
     st.plotly_chart(sensitivity_chart(
-        sensitivity(b, s), lever_names={k: t(f"whatif.nudge_{k}") for k in ("crr", "aov", "frequency")},
+        sensitivity(b, s), lever_names={k: t(f"whatif.nudge_{k}") for k in ("crr", "winback", "aov", "frequency")},
         lower_name=t("whatif.lower"), higher_name=t("whatif.higher"), title=t("whatif.tornado"),
         x_title=t("whatif.tornado_x", months=s.horizon)), key="wi_tornado")
 
 
+def honesty(bt):
+    """The backtest itself: what the model said from H months ago vs what happened."""
+    if not isinstance(bt, Backtest):
+        return
+    with st.expander(t("whatif.backtest_title", h=len(bt.months), start=month(bt.from_month)),
+                     icon=":material/fact_check:"):
+        st.markdown(t("whatif.backtest_text", h=len(bt.months), start=month(bt.from_month),
+                      active=pct(bt.mape_active), revenue=pct(bt.mape_revenue)))
+        months = [m.isoformat() for m in bt.months]
+        tabs = st.tabs([t("whatif.chart_customers"), t("whatif.chart_revenue")])
+        for tab, (actual, projected, y) in zip(tabs, (
+                (bt.actual_active, bt.projected_active, "whatif.y_active_customers"),
+                (bt.actual_revenue, bt.projected_revenue, "whatif.y_revenue")), strict=True):
+            tab.plotly_chart(backtest_chart(months, list(actual), list(projected), actual_name=t("whatif.actual"),
+                                            projected_name=t("whatif.model_said"), y_title=t(y)),
+                             key=f"wi_backtest_{y}")
+
+
 def solver(b, s):
-    """Which CRR reaches a target, and how many more customers to keep for it."""
+    """Which retention rate (or win-back rate) reaches a target, and how many more customers that is."""
     st.subheader(t("whatif.solver"))
-    c = st.columns(4)
-    metric = c[0].selectbox(t("whatif.target_metric"), ["revenue", "gross_profit"], key=state.WI_TARGET_METRIC,
+    c = st.columns(5)
+    lever = c[0].selectbox(t("whatif.target_lever"), ["crr", "winback"], key=state.WI_TARGET_LEVER,
+                           format_func=lambda m: t(f"whatif.lever_{m}"), **KEEP)
+    metric = c[1].selectbox(t("whatif.target_metric"), ["revenue", "gross_profit"], key=state.WI_TARGET_METRIC,
                             format_func=lambda m: t(f"whatif.metric_{m}"), **KEEP)
-    basis = c[1].selectbox(t("whatif.target_basis"), ["month", "cumulative"], key=state.WI_TARGET_BASIS,
+    basis = c[2].selectbox(t("whatif.target_basis"), ["month", "cumulative"], key=state.WI_TARGET_BASIS,
                            format_func=lambda m: t(f"whatif.basis_{m}"), **KEEP)
-    by = c[2].number_input(t("whatif.target_month"), *R[state.WI_TARGET_MONTH], step=1, key=state.WI_TARGET_MONTH,
+    by = c[3].number_input(t("whatif.target_month"), *R[state.WI_TARGET_MONTH], step=1, key=state.WI_TARGET_MONTH,
                            **KEEP)
-    target = c[3].number_input(t("whatif.target"), *R[state.WI_TARGET], step=1000.0, format="%.0f",
+    target = c[4].number_input(t("whatif.target"), *R[state.WI_TARGET], step=1000.0, format="%.0f",
                                key=state.WI_TARGET, placeholder=t("whatif.target_placeholder"), **KEEP)
     what = t(f"whatif.what_{metric}_{basis}", month=by)
     now = money(outcome_at(b, s, metric=metric, by_month=by, basis=basis))
     if target is None:
         st.caption(t("whatif.target_hint", what=what, now=now))
         return
-    sol = solve_target_crr(b, s, target=target, metric=metric, by_month=by, basis=basis)
-    if sol.reachable:
-        st.success(t("whatif.solved", what=what, target=money(target), crr=pct(sol.crr), delta=points(sol.crr_delta),
-                     base=pct(b.crr), now=now, kept=num(customers_to_keep(b, sol.crr))), icon=":material/flag:")
-        st.button(t("whatif.apply"), key=state.WI_APPLY, on_click=state.set_crr_delta, args=(sol.crr_delta,),
-                  disabled=not state.crr_lever_reaches(sol.crr_delta))
+    solve = solve_target_crr if lever == "crr" else solve_target_winback
+    sol = solve(b, s, target=target, metric=metric, by_month=by, basis=basis)
+    if sol.reachable and lever == "crr":
+        crr = lever_values(b, replace(s, crr_delta=sol.delta)).row(0, named=True)["scenario"]  # the "crr" row
+        st.success(t("whatif.solved", what=what, target=money(target), rate=pct(sol.rate), delta=points(sol.delta),
+                     base=pct(b.retention_rate), now=now, kept=num(customers_to_keep(b, sol.rate)), crr=pct(crr)),
+                   icon=":material/flag:")
+        st.button(t("whatif.apply"), key=state.WI_APPLY, on_click=state.set_crr_delta, args=(sol.delta,),
+                  disabled=not state.crr_lever_reaches(sol.delta))
+    elif sol.reachable:
+        st.success(t("whatif.solved_winback", what=what, target=money(target), rate=pct(sol.rate),
+                     delta=points(sol.delta), base=pct(b.reactivation_rates[0]), now=now), icon=":material/flag:")
+        st.button(t("whatif.apply_winback"), key=state.WI_APPLY, on_click=state.set_winback_delta, args=(sol.delta,),
+                  disabled=not state.crr_lever_reaches(sol.delta))
     else:
-        st.warning(t(f"whatif.unreachable_{sol.reason}", what=what, target=money(target),
+        reason = sol.reason if lever == "crr" else f"{sol.reason}_winback"
+        st.warning(t(f"whatif.unreachable_{reason}", what=what, target=money(target),
                      full=money(sol.value_at_full_retention)), icon=":material/block:")
     st.caption(t("whatif.at_risk_hook"))
 
@@ -105,7 +218,8 @@ def _save():
     state.save_scenario(state.whatif_scenario(name or t("whatif.default_name", n=len(state.saved_scenarios()) + 1)))
 
 
-COLUMNS = {"horizon": num, "crr_delta": points, "aov_change": pct, "frequency_change": pct,
+COLUMNS = {"horizon": num, "crr_delta": points, "crr_delta_applied": points, "winback_delta": points,
+           "aov_change": pct, "frequency_change": pct,
            "new_customers": lambda x: t("whatif.as_baseline") if x is None else num(x), "margin": pct,
            "retention_cost": money2, "cac": money, "active_customers_end_difference": num,
            "cumulative_revenue_difference": money, "cumulative_gross_profit_difference": money,
@@ -134,3 +248,46 @@ def scenarios(b):
     st.plotly_chart(scenarios_chart(table, measure="cumulative_revenue", baseline_name=t("whatif.baseline"),
                                     scenario_name=t("whatif.scenario"), y_title=t("whatif.y_cumulative_revenue")),
                     key="wi_scenarios_chart")
+
+
+_SUBS_AS_PROJECTION = {"baseline_subscribers": "baseline_active_customers", "scenario_subscribers":
+                       "scenario_active_customers", "baseline_mrr": "baseline_revenue", "scenario_mrr": "scenario_revenue"}
+
+
+@st.fragment
+def subscribers():
+    """Subscriptions data: the subscriber base projected with the fitted sBG; the churn lever scales churn."""
+    st.header(t("whatif.subs_title"))
+    try:
+        sb = widgets.computed(measure_subscribers, "subscriptions", full_history=True)
+    except RetentionError as exc:
+        widgets.show_error(exc)
+        return
+    state.prepare_whatif()
+    horizon = int(state.get(state.WI_HORIZON) or 12)
+    c = st.columns([2, 3])
+    c[0].slider(t("whatif.churn"), *R[state.WI_CHURN], step=5.0, format="%+.0f%%", key=state.WI_CHURN, **KEEP)
+    change = (state.get(state.WI_CHURN) or 0.0) / 100
+    first = sb.gamma / (sb.gamma + sb.delta)
+    c[0].caption(t("whatif.churn_base", now=pct(first), scen=pct(min(first * (1 + change), 1.0)),
+                   subs=num(sb.subscribers), new=num(sb.new_per_month), mrr=money2(sb.mrr)))
+    p = project_subscribers(sb, horizon=horizon, churn_change=change)
+    last = p.row(-1, named=True)
+    widgets.tile(c[1], t("whatif.subs_end", months=horizon), num(last["scenario_subscribers"]),
+                 delta=i18n.plus(num(last["subscribers_difference"]), last["subscribers_difference"]),
+                 help=t("whatif.subs_end_help", base=num(last["baseline_subscribers"])))
+    c[1].caption(t("whatif.subs_mrr", diff=i18n.plus(money(last["cumulative_mrr_difference"]),
+                                                     last["cumulative_mrr_difference"]), months=horizon))
+    shaped = p.rename(_SUBS_AS_PROJECTION).with_columns(cumulative_gross_profit=0.0, baseline_cumulative_gross_profit=0.0,
+                                                        scenario_cumulative_gross_profit=0.0)
+    names = {"baseline_name": t("whatif.baseline"), "scenario_name": t("whatif.scenario")}
+    bt = widgets.computed(backtest_subscribers, "subscriptions", full_history=True, horizon=horizon)
+    if isinstance(bt, NoBacktest):
+        st.warning(t("whatif.limits_no_backtest", months=bt.complete_months), icon=":material/info:")
+    else:
+        st.info(t("whatif.subs_backtest", start=i18n.day(bt.from_day), h=len(bt.months), mape=pct(bt.mape)),
+                icon=":material/fact_check:")
+        names |= {"band": error_band(shaped, bt), "band_name": t("whatif.band")}
+    st.plotly_chart(projection_chart(shaped, measure="active_customers", y_title=t("whatif.y_subscribers"), **names),
+                    key="wi_subs_chart")
+    projected_survival(key="wi_survival")

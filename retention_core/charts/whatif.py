@@ -1,4 +1,4 @@
-"""What-if charts (SPEC §6): baseline vs scenario lines with the CRR band, tornado, comparison.
+"""What-if charts (SPEC §6): baseline vs scenario lines with the backtest error band, tornado, comparison.
 
 Inputs are the frames of :mod:`retention_core.whatif.model` / :mod:`retention_core.whatif.solve`; every
 text a user reads (series names, axis titles, lever names) is passed in by the caller (``ui/i18n``).
@@ -39,16 +39,16 @@ def projection_chart(
     band_name: str | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Baseline vs scenario over the horizon for one measure, optionally with the CRR band.
+    """Baseline vs scenario over the horizon for one measure, optionally with the backtest's error band.
 
     ``projection`` is :func:`~retention_core.whatif.model.project`'s frame; ``band`` is
-    :func:`~retention_core.whatif.solve.crr_range_projection`'s (the same months): each series gets a
-    translucent area between its projection at the lowest and highest CRR of the recent months.
+    :func:`~retention_core.whatif.backtest.error_band`'s (the same months): each series gets a
+    translucent area of the backtest's error at each month ahead.
 
     Examples
     --------
     >>> from retention_core.whatif.model import Baseline, Scenario, project
-    >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, new_customers=10, crr=0.8,
+    >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, retention_rate=0.8, new_customers=10,
     ...              purchase_frequency=1.5, aov=20)
     >>> fig = projection_chart(project(b, Scenario(horizon=3, crr_delta=0.05)), measure="active_customers",
     ...                        baseline_name="Now", scenario_name="+5 pts", y_title="Customers")
@@ -156,7 +156,7 @@ def scenarios_chart(
     --------
     >>> from retention_core.whatif.model import Baseline, Scenario
     >>> from retention_core.whatif.solve import compare_scenarios
-    >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, new_customers=10, crr=0.8,
+    >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, retention_rate=0.8, new_customers=10,
     ...              purchase_frequency=1.5, aov=20)
     >>> t = compare_scenarios(b, [Scenario(name="A", horizon=3), Scenario(name="B", horizon=3, aov_change=0.1)])
     >>> fig = scenarios_chart(t, measure="cumulative_revenue", baseline_name="Now", scenario_name="Plan",

@@ -2,7 +2,7 @@
 
 Bad input exits with code 2 and one line on stderr, never a traceback. Key names are stable.
 Filters (``--from``, ``--to``, ``--where COL=VALUE``) go through the same DuckDB query layer as the app.
-Shared argument helpers live in :mod:`retention_core.cli.args`; the commands in one module per concept (``retention``, ``journeys``, ``value``, ``whatif``).
+Shared argument helpers live in :mod:`retention_core.cli.args`; the commands in one module per concept (``retention``, ``journeys``, ``value``, ``whatif``, ``survival``).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def _register_all() -> None:
     """Import the modules that register the analysis commands (kept apart to keep this file small)."""
     import retention_core.cli.journeys  # noqa: F401
     import retention_core.cli.retention  # noqa: F401
+    import retention_core.cli.survival  # noqa: F401
     import retention_core.cli.team  # noqa: F401
     import retention_core.cli.value  # noqa: F401
     import retention_core.cli.whatif  # noqa: F401

@@ -1,24 +1,32 @@
-"""What-if simulator (SPEC §6, §8 ``whatif``): a transparent monthly cohort model.
+"""What-if simulator (SPEC §6, §8 ``whatif``): a transparent two-pool model, month by month.
 
-Model, in plain words. Start from the customers active in the last complete month (``active(0)``).
-Each month a share ``keep`` of last month's active customers stays active and the month's new
-customers join: ``active(t) = active(t−1) × keep + new(t)``. Revenue of month ``t`` is
-``active(t) × purchase_frequency × AOV``; gross profit is ``revenue × margin − programme cost``.
+Two pools of customers. *Active* customers (bought within the activity window ``W``, SPEC §4.1)
+and *lapsed* ones (bought before, not active now), the lapsed kept by lapse age: months since they
+stopped being active, 1 … 12 and "13 or more". Each month, with ``r`` the retention rate and ``q_b``
+the reactivation (win-back) rate of lapse bucket ``b`` (ages 1–12, and over 12):
 
-How CRR becomes the monthly keep rate. SPEC §4.1 defines ``CRR = (E − N) / S``, i.e.
-``E = S × CRR + N`` — exactly the model's step with ``keep = CRR``. So ``keep = CRR + crr_delta``,
-then clipped to [0, 1]. CRR can exceed 1 because reactivated customers count as retained; a keep
-rate above 1 would compound into unbounded growth with no new customers at all, which no retention
-programme delivers, so the model caps it at 1 ("nobody is lost, net"). The delta is added before
-the cap, so a negative delta on a CRR of 1.02 does lower the keep rate (to 0.97 for −5 points).
-A churn reduction of ``x`` points is the same lever as ``crr_delta = x``.
+    retained(t)    = active(t−1) × r                  reactivated(t) = Σ_a lapsed_a(t−1) × q_b(a)
+    active(t)      = retained(t) + reactivated(t) + new(t)
+    lapsed_1(t)    = active(t−1) × (1 − r)            lapsed_a(t) = lapsed_{a−1}(t−1) × (1 − q_b(a−1))
+    lapsed_13+(t)  = lapsed_12(t−1) × (1 − q_≤12) + lapsed_13+(t−1) × (1 − q_>12)
+    revenue(t)     = active(t) × frequency × AOV,     CRR(t) = (active(t) − new(t)) / active(t−1)
 
-Programme cost is ``retention_cost`` per *retained* customer per month: in month ``t`` the
-scenario pays ``retention_cost × keep × active(t−1)`` (the customers it kept from last month). The
-baseline pays nothing. Margin is a fact about the business, not a lever: both series use it.
+New customers and purchase frequency follow the calendar month (their values in the same month last
+year) when 12 or more complete months were measured; otherwise they are flat averages.
 
-The inverse questions (which CRR reaches a target, break-even cost, acquisition equivalent) are in
-:mod:`retention_core.whatif.solve`.
+Levers (:class:`Scenario`). ``crr_delta`` moves ``r`` (a CRR change in points is a change of the
+share of last month's customers still active; the reactivated part of CRR is the win-back lever's):
+``r_s = min(max(r + crr_delta, 0), 1)``. A retention rate cannot pass 1, so a lever can be *cut*:
+:func:`applied_levers` reports the change actually applied. Because ``r`` (not CRR, which counts
+returning customers and can pass 100 %) is capped, +5 and +10 points give different answers
+whenever ``r < 0.95``. ``winback_delta`` moves every ``q_b`` the same way (each capped to [0, 1]).
+AOV and frequency changes are relative; ``new_customers`` replaces the baseline's new customers.
+
+Programme cost is ``retention_cost`` per *retained* customer per month (the scenario pays it for
+``retained(t)``; the baseline pays nothing); gross profit = revenue × margin − programme cost.
+
+The baseline is measured from orders by :mod:`retention_core.whatif.measure`; the honesty check is
+:mod:`retention_core.whatif.backtest`; the inverse questions are in :mod:`retention_core.whatif.solve`.
 """
 
 from __future__ import annotations
@@ -33,65 +41,84 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from retention_core.errors import ColumnNotFoundError, NotEnoughDataError, ParameterError
-from retention_core.periods import index_start, period_index
+from retention_core.errors import ParameterError
+from retention_core.periods import index_start
 
 HORIZON_RANGE = (3, 36)
-_REQUIRED = ("period_start", "customers_end", "new_customers", "crr", "retention_rate", "revenue", "orders", "incomplete")
-_SPREAD_MONTHS = 12
+LAPSE_AGES = 13
+"""Lapse ages tracked: 1 … 12 months and "13 or more" (the last slot)."""
+LAPSE_BUCKETS = ("lapsed_up_to_12_months", "lapsed_over_12_months")
+"""Names of the reactivation-rate buckets (JSON keys of ``reactivation_rate``)."""
 
 
 @dataclass(frozen=True)
 class Baseline:
-    """Monthly baseline measured from the data (SPEC §6); built by :func:`measure_baseline`.
+    """Monthly baseline of the two-pool model (SPEC §6); measured by
+    :func:`~retention_core.whatif.measure.measure_baseline` or written by hand.
 
     ``last_month`` is the first day of the last complete month; projections start the month after.
-    ``new_customers_seasonal`` (optional) holds new customers per calendar month, January first.
-    ``crr_low``/``crr_high`` default to ``crr`` (no band); ``band_months`` is how many complete months
-    they were taken from (``months_used`` how many the averages were).
+    ``lapsed_by_age`` holds the lapsed customers now by lapse age 1 … 12 and 13+ (13 values; empty =
+    none). ``reactivation_rates`` = (q for lapse ages ≤ 12, q for older). ``new_customers_seasonal``
+    (optional) holds new customers per calendar month, January first, and ``frequency_seasonal``
+    (optional) orders per active customer per calendar month (``purchase_frequency`` is their
+    pooled average, what the frequency lever is shown against). ``crr`` and
+    ``reactivation_share`` are the measured averages, shown beside the levers (the model itself runs
+    on ``r`` and ``q``). ``window`` is the activity window in months the pools were measured with.
     """
 
     last_month: date
     active_customers: float
+    retention_rate: float
     new_customers: float
-    crr: float
     purchase_frequency: float
     aov: float
-    retention_rate: float | None = None
-    crr_low: float | None = None
-    crr_high: float | None = None
+    reactivation_rates: tuple[float, float] = (0.0, 0.0)
+    lapsed_by_age: tuple[float, ...] = ()
     new_customers_seasonal: tuple[float, ...] | None = None
+    frequency_seasonal: tuple[float, ...] | None = None
+    crr: float | None = None
+    reactivation_share: float | None = None
     months_used: int = 0
-    band_months: int = 0
+    window: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("active_customers", "new_customers", "crr", "purchase_frequency", "aov"):
+        for name in ("active_customers", "new_customers", "purchase_frequency", "aov"):
             _check_number(name, getattr(self, name), low=0.0, fix=self)
-        for name in ("crr_low", "crr_high"):
-            _check_number(name, self.crr if getattr(self, name) is None else getattr(self, name), low=0.0, fix=self)
-        if self.retention_rate is not None:
-            _check_number("retention_rate", self.retention_rate, low=0.0, high=1.0, fix=self)
-        if not self.crr_low <= self.crr_high:  # type: ignore[operator]
-            raise ParameterError("crr_low", self.crr_low, f"at most crr_high = {self.crr_high}")
-        seasonal = self.new_customers_seasonal
-        if seasonal is not None:
-            if len(seasonal) != 12:
-                raise ParameterError("new_customers_seasonal", seasonal, "12 values, January to December")
-            for value in seasonal:
-                _check_number("new_customers_seasonal", value, low=0.0)
-            object.__setattr__(self, "new_customers_seasonal", tuple(float(v) for v in seasonal))
+        _check_number("retention_rate", self.retention_rate, low=0.0, high=1.0, fix=self)
+        if len(self.reactivation_rates) != 2:
+            raise ParameterError("reactivation_rates", self.reactivation_rates, "2 rates: lapsed ≤ 12 months, longer")
+        for q in self.reactivation_rates:
+            _check_number("reactivation_rates", q, low=0.0, high=1.0)
+        object.__setattr__(self, "reactivation_rates", tuple(float(q) for q in self.reactivation_rates))
+        lapsed = self.lapsed_by_age or (0.0,) * LAPSE_AGES
+        if len(lapsed) != LAPSE_AGES:
+            raise ParameterError("lapsed_by_age", self.lapsed_by_age, "13 counts: lapse ages 1 … 12 and 13+")
+        for x in lapsed:
+            _check_number("lapsed_by_age", x, low=0.0)
+        object.__setattr__(self, "lapsed_by_age", tuple(float(x) for x in lapsed))
+        if self.crr is not None:
+            _check_number("crr", self.crr, low=0.0, fix=self)
+        for name in ("new_customers_seasonal", "frequency_seasonal"):
+            seasonal = getattr(self, name)
+            if seasonal is not None:
+                if len(seasonal) != 12:
+                    raise ParameterError(name, seasonal, "12 values, January to December")
+                for value in seasonal:
+                    _check_number(name, value, low=0.0)
+                object.__setattr__(self, name, tuple(float(v) for v in seasonal))
 
     @property
-    def keep(self) -> float:
-        """Monthly keep rate of the baseline: ``min(max(crr, 0), 1)`` (see the module notes)."""
-        return _keep(self.crr, 0.0)
+    def lapsed_customers(self) -> tuple[float, float]:
+        """Lapsed now: (lapse age ≤ 12 months, older)."""
+        return sum(self.lapsed_by_age[:12]), self.lapsed_by_age[12]
 
 
 @dataclass(frozen=True)
 class Scenario:
     """Levers of one what-if scenario (SPEC §6); frozen and validated, URL-serialisable.
 
-    Fractions throughout: ``crr_delta=0.05`` is +5 CRR points, ``aov_change=-0.1`` is −10 % AOV.
+    Fractions throughout: ``crr_delta=0.05`` is +5 points on the retention rate ``r``,
+    ``winback_delta=0.02`` +2 points on every reactivation rate, ``aov_change=-0.1`` is −10 % AOV.
     ``new_customers=None`` keeps the baseline's new customers per month. ``margin`` is the gross
     margin (0–1), ``cac`` the cost of acquiring one customer, ``retention_cost`` the programme's cost
     per retained customer per month.
@@ -118,6 +145,7 @@ class Scenario:
     margin: float = 1.0
     cac: float = 0.0
     retention_cost: float = 0.0
+    winback_delta: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip() or len(self.name) > 80:
@@ -128,6 +156,7 @@ class Scenario:
             raise ParameterError("horizon", h, f"a whole number of months from {lo} to {hi}")
         object.__setattr__(self, "horizon", int(h))
         _check_number("crr_delta", self.crr_delta, low=-1.0, high=1.0, fix=self)
+        _check_number("winback_delta", self.winback_delta, low=-1.0, high=1.0, fix=self)
         _check_number("aov_change", self.aov_change, low=-1.0, fix=self)
         _check_number("frequency_change", self.frequency_change, low=-1.0, fix=self)
         if self.new_customers is not None:
@@ -140,9 +169,9 @@ class Scenario:
         """Compact URL-safe text (``A–Z a–z 0–9 - _ . ~`` only) listing the non-default levers.
 
         Tokens joined by ``~``: ``v1`` (format version), ``s`` + the name in unpadded base64url
-        (any language), ``h`` horizon, ``c`` crr_delta, ``a`` aov_change, ``f`` frequency_change,
-        ``n`` new_customers, ``m`` margin, ``k`` cac, ``r`` retention_cost. Several scenarios go in a
-        URL as repeated query parameters.
+        (any language), ``h`` horizon, ``c`` crr_delta, ``w`` winback_delta, ``a`` aov_change,
+        ``f`` frequency_change, ``n`` new_customers, ``m`` margin, ``k`` cac, ``r`` retention_cost.
+        Several scenarios go in a URL as repeated query parameters.
         """
         tokens = ["v1", "s" + base64.urlsafe_b64encode(self.name.encode()).decode().rstrip("=")]
         default = Scenario()
@@ -177,6 +206,7 @@ class Scenario:
 _QUERY_KEYS = {
     "h": "horizon",
     "c": "crr_delta",
+    "w": "winback_delta",
     "a": "aov_change",
     "f": "frequency_change",
     "n": "new_customers",
@@ -201,117 +231,54 @@ def _check_number(
         object.__setattr__(fix, param, float(value))
 
 
-def _keep(crr: float, delta: float) -> float:
-    """Monthly keep rate: CRR plus the delta, clipped to [0, 1] (module notes)."""
-    return min(max(crr + delta, 0.0), 1.0)
+def _clip01(x: float) -> float:
+    return min(max(x, 0.0), 1.0)
 
 
-def measure_baseline(period_table: pl.DataFrame, *, months: int = 6, seasonal_new: bool = False) -> Baseline:
-    """Baseline of the what-if model from a monthly period table (SPEC §6, §4.1 columns).
+@dataclass(frozen=True)
+class AppliedLevers:
+    """The rates the scenario runs on, and the rate changes actually applied after the caps (SPEC §6).
 
-    From the last ``months`` complete months (rows with ``incomplete`` true are dropped):
-    active customers = ``customers_end`` of the last complete month; new customers = mean of
-    ``new_customers``; CRR and retention rate = mean of the monthly values (nulls skipped);
-    purchase frequency = Σ orders / Σ customers_end and AOV = Σ revenue / Σ orders (pooled, so a
-    small month weighs less). The honest CRR band is the min and max of monthly CRR over the last
-    max(months, 12) complete months. With ``seasonal_new=True`` new customers per calendar month
-    come from that month in the last 12 complete months; calendar months not there use the mean.
+    ``crr_cut`` / ``winback_cut`` are true when a lever asked for more (or less) than a rate can take.
+    """
 
-    Parameters
-    ----------
-    period_table
-        ``period_metrics(..., grain="month")`` output: ``period_start`` (Date, first of month),
-        ``customers_end``, ``new_customers``, ``crr``, ``retention_rate``, ``revenue``, ``orders``,
-        ``incomplete``; other columns are ignored.
-    months
-        Number of trailing complete months to average (2–36).
-    seasonal_new
-        Take new customers per calendar month from last year instead of the recent mean.
+    retention_rate: float
+    scenario_retention_rate: float
+    crr_delta: float
+    crr_delta_applied: float
+    crr_cut: bool
+    reactivation_rates: tuple[float, float]
+    scenario_reactivation_rates: tuple[float, float]
+    winback_delta: float
+    winback_delta_applied: tuple[float, float]
+    winback_cut: bool
 
-    Returns
-    -------
-    Baseline
 
-    Raises
-    ------
-    ColumnNotFoundError
-        A required column is missing.
-    ParameterError
-        ``months`` out of range, or periods are not consecutive calendar months.
-    NotEnoughDataError
-        Fewer than 2 complete months, no CRR (no month with customers at its start) or no orders.
+def applied_levers(baseline: Baseline, scenario: Scenario) -> AppliedLevers:
+    """``r_s = clip(r + crr_delta, 0, 1)`` and ``q_b,s = clip(q_b + winback_delta, 0, 1)``, with the cuts.
 
     Examples
     --------
-    Three complete months and an incomplete one: CRR mean (0.8 + 0.9) / 2 = 0.85, new (10 + 20 + 30)
-    / 3 = 20, frequency (200 + 220 + 240) / (100 + 110 + 120) = 2, AOV 33000 / 660 = 50.
+    r = 0.98: +5 points is cut to +2 (r reaches 100 %); +1 point on q = (0.1, 0.02) is applied in full.
 
-    >>> table = pl.DataFrame({
-    ...     "period_start": [date(2024, m, 1) for m in (1, 2, 3, 4)],
-    ...     "customers_end": [100, 110, 120, 40], "new_customers": [10, 20, 30, 5],
-    ...     "crr": [None, 0.8, 0.9, 0.3], "retention_rate": [None, 0.7, 0.8, 0.3],
-    ...     "revenue": [10000.0, 11000.0, 12000.0, 2000.0], "orders": [200, 220, 240, 40],
-    ...     "incomplete": [False, False, False, True]})
-    >>> b = measure_baseline(table)
-    >>> (b.last_month, b.active_customers, b.new_customers, round(b.crr, 4), b.purchase_frequency, b.aov)
-    (datetime.date(2024, 3, 1), 120.0, 20.0, 0.85, 2.0, 50.0)
-    >>> (b.crr_low, b.crr_high)
-    (0.8, 0.9)
+    >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, retention_rate=0.98, new_customers=10,
+    ...              purchase_frequency=1.5, aov=20, reactivation_rates=(0.1, 0.02))
+    >>> a = applied_levers(b, Scenario(crr_delta=0.05, winback_delta=0.01))
+    >>> round(a.scenario_retention_rate, 9), round(a.crr_delta_applied, 9), a.crr_cut, a.winback_cut
+    (1.0, 0.02, True, False)
     """
-    missing = [c for c in _REQUIRED if c not in period_table.columns]
-    if missing:
-        raise ColumnNotFoundError.from_missing(missing[0], period_table.columns, role="period table")
-    if isinstance(months, bool) or not isinstance(months, int) or not 2 <= months <= 36:
-        raise ParameterError("months", months, "a whole number of months from 2 to 36")
-    table = period_table.select(_REQUIRED).sort("period_start")
-    idx = table.select(period_index(pl.col("period_start"), "month").alias("i"), pl.col("period_start").dt.day().alias("d"))
-    if idx.height and ((idx["d"] != 1).any() or (idx["i"].diff().drop_nulls() != 1).any()):
-        raise ParameterError(
-            "period_table", "periods that are not consecutive calendar months", "period_metrics(..., grain='month')"
-        )
-    complete = table.filter(~pl.col("incomplete").fill_null(False))
-    if complete.height < 2:
-        msg = (
-            f"the what-if baseline needs at least 2 complete months of data; found {complete.height} "
-            "(the month the data ends inside of does not count). Load a longer period."
-        )
-        raise NotEnoughDataError(msg, complete_months=complete.height)
-    recent = complete.tail(months)
-    spread = complete.tail(max(months, _SPREAD_MONTHS))
-    stats = recent.select(
-        pl.col("crr").mean(),
-        pl.col("retention_rate").mean(),
-        pl.col("new_customers").cast(pl.Float64).mean().alias("new"),
-        (pl.col("orders").sum() / pl.col("customers_end").sum()).alias("frequency"),
-        (pl.col("revenue").sum() / pl.col("orders").sum()).alias("aov"),
-        pl.col("customers_end").last().cast(pl.Float64).alias("active"),
-        pl.col("period_start").last().alias("last"),
-    ).row(0, named=True)
-    if stats["crr"] is None:
-        msg = "no CRR in the last complete months: no month started with active customers. Load a longer period."
-        raise NotEnoughDataError(msg)
-    if not stats["frequency"] or stats["aov"] is None or not math.isfinite(stats["aov"]):
-        msg = "no orders in the last complete months, so purchase frequency and AOV are unknown (orders data needed)."
-        raise NotEnoughDataError(msg)
-    low, high = spread.select(pl.col("crr").min().alias("low"), pl.col("crr").max().alias("high")).row(0)
-    seasonal = None
-    if seasonal_new:
-        last_year = complete.tail(12).select(pl.col("period_start").dt.month().alias("m"), pl.col("new_customers"))
-        by_month = dict(last_year.iter_rows())
-        seasonal = tuple(float(by_month.get(m, stats["new"])) for m in range(1, 13))
-    return Baseline(
-        last_month=stats["last"],
-        active_customers=stats["active"],
-        new_customers=stats["new"],
-        crr=stats["crr"],
-        purchase_frequency=stats["frequency"],
-        aov=stats["aov"],
-        retention_rate=stats["retention_rate"],
-        crr_low=min(low, stats["crr"]),
-        crr_high=max(high, stats["crr"]),
-        new_customers_seasonal=seasonal,
-        months_used=recent.height,
-        band_months=spread.height,
+    r = baseline.retention_rate
+    r_s = _clip01(r + scenario.crr_delta)
+    qs = baseline.reactivation_rates
+    q_s = tuple(_clip01(q + scenario.winback_delta) for q in qs)
+    q_applied = tuple(a - b for a, b in zip(q_s, qs, strict=True))
+    tol = 1e-12
+    return AppliedLevers(
+        retention_rate=r, scenario_retention_rate=r_s, crr_delta=scenario.crr_delta, crr_delta_applied=r_s - r,
+        crr_cut=abs((r_s - r) - scenario.crr_delta) > tol, reactivation_rates=qs,
+        scenario_reactivation_rates=q_s,  # type: ignore[arg-type]
+        winback_delta=scenario.winback_delta, winback_delta_applied=q_applied,  # type: ignore[arg-type]
+        winback_cut=any(abs(x - scenario.winback_delta) > tol for x in q_applied),
     )
 
 
@@ -319,20 +286,26 @@ def measure_baseline(period_table: pl.DataFrame, *, months: int = 6, seasonal_ne
 class _Series:
     """Resolved numeric levers of one projected series (baseline or scenario)."""
 
-    keep: float
-    frequency: float
+    r: float
+    q: tuple[float, float]
+    frequency: np.ndarray  # orders per active customer in each projected month
     aov: float
     margin: float
     retention_cost: float
     new: np.ndarray = field(repr=False)
 
 
+def _by_month(baseline: Baseline, flat: float, seasonal: tuple[float, ...] | None, horizon: int) -> np.ndarray:
+    """A value in projected months 1..horizon: by calendar month when measured so, else flat."""
+    if seasonal is None:
+        return np.full(horizon, flat)
+    calendar = (baseline.last_month.month - 1 + np.arange(1, horizon + 1)) % 12
+    return np.asarray(seasonal)[calendar]
+
+
 def _baseline_new(baseline: Baseline, horizon: int) -> np.ndarray:
     """New customers in projected months 1..horizon (seasonal by calendar month when measured so)."""
-    if baseline.new_customers_seasonal is None:
-        return np.full(horizon, baseline.new_customers)
-    calendar = (baseline.last_month.month - 1 + np.arange(1, horizon + 1)) % 12
-    return np.asarray(baseline.new_customers_seasonal)[calendar]
+    return _by_month(baseline, baseline.new_customers, baseline.new_customers_seasonal, horizon)
 
 
 def _series(baseline: Baseline, scenario: Scenario, *, horizon: int | None = None) -> tuple[_Series, _Series]:
@@ -340,10 +313,13 @@ def _series(baseline: Baseline, scenario: Scenario, *, horizon: int | None = Non
     h = scenario.horizon if horizon is None else horizon
     new_b = _baseline_new(baseline, h)
     new_s = new_b if scenario.new_customers is None else np.full(h, scenario.new_customers)
-    base = _Series(baseline.keep, baseline.purchase_frequency, baseline.aov, scenario.margin, 0.0, new_b)
+    a = applied_levers(baseline, scenario)
+    freq = _by_month(baseline, baseline.purchase_frequency, baseline.frequency_seasonal, h)
+    base = _Series(baseline.retention_rate, baseline.reactivation_rates, freq, baseline.aov, scenario.margin, 0.0, new_b)
     scen = _Series(
-        _keep(baseline.crr, scenario.crr_delta),
-        baseline.purchase_frequency * (1.0 + scenario.frequency_change),
+        a.scenario_retention_rate,
+        a.scenario_reactivation_rates,
+        freq * (1.0 + scenario.frequency_change),
         baseline.aov * (1.0 + scenario.aov_change),
         scenario.margin,
         scenario.retention_cost,
@@ -352,21 +328,32 @@ def _series(baseline: Baseline, scenario: Scenario, *, horizon: int | None = Non
     return base, scen
 
 
-def _simulate(active0: float, s: _Series) -> dict[str, np.ndarray]:
-    """Vectorised cohort model: active(t) = active0·keep^t + Σ_{j≤t} new(j)·keep^(t−j)."""
-    t = np.arange(1, s.new.size + 1)
-    lag = t[:, None] - t[None, :]
-    weights = np.where(lag >= 0, s.keep ** np.maximum(lag, 0), 0.0)
-    active = active0 * s.keep**t + weights @ s.new
-    retained = s.keep * np.concatenate(([active0], active[:-1]))
-    orders = active * s.frequency
-    revenue = active * s.frequency * s.aov
-    cost = s.retention_cost * retained
+def _simulate(active0: float, lapsed0: tuple[float, ...] | np.ndarray, s: _Series) -> dict[str, np.ndarray]:
+    """The two-pool recursion of the module notes, one step per month (the loop is over months)."""
+    h = s.new.size
+    q_age = np.r_[np.full(12, s.q[0]), s.q[1]]
+    lapsed = np.asarray(lapsed0, dtype=float).copy()
+    active = float(active0)
+    out = {k: np.zeros(h) for k in ("retained_customers", "reactivated_customers", "active_customers",
+                                    "lapsed_customers", "crr")}
+    for t in range(h):
+        retained = active * s.r
+        moved = lapsed * q_age
+        now = retained + moved.sum() + s.new[t]
+        aged = np.empty(LAPSE_AGES)
+        aged[0] = active * (1.0 - s.r)
+        aged[1:12] = lapsed[:11] - moved[:11]
+        aged[12] = lapsed[11] - moved[11] + lapsed[12] - moved[12]
+        out["retained_customers"][t], out["reactivated_customers"][t] = retained, moved.sum()
+        out["crr"][t] = (now - s.new[t]) / active if active > 1e-9 else np.nan
+        out["active_customers"][t], out["lapsed_customers"][t] = now, aged.sum()
+        active, lapsed = now, aged
+    orders = out["active_customers"] * s.frequency
+    revenue = orders * s.aov
+    cost = s.retention_cost * out["retained_customers"]
     profit = revenue * s.margin - cost
-    return {
+    return out | {
         "new_customers": s.new,
-        "retained_customers": retained,
-        "active_customers": active,
         "orders": orders,
         "revenue": revenue,
         "programme_cost": cost,
@@ -377,51 +364,56 @@ def _simulate(active0: float, s: _Series) -> dict[str, np.ndarray]:
     }
 
 
-def _ltv(s: _Series) -> float | None:
-    """Formula LTV = AOV × frequency × margin / (1 − keep); null when keep = 1 (no churn, unbounded)."""
-    return None if s.keep >= 1.0 else s.aov * s.frequency * s.margin / (1.0 - s.keep)
+def _ltv(s: _Series) -> float:
+    """Gross profit of one customer who is new in month 1, over the horizon (reactivations included)."""
+    one = _simulate(0.0, np.zeros(LAPSE_AGES), _Series(s.r, s.q, s.frequency, s.aov, s.margin, 0.0,
+                                                       np.r_[1.0, np.zeros(s.new.size - 1)]))
+    return float((one["active_customers"] * s.frequency).sum() * s.aov * s.margin)
 
 
 _BASELINE_KEYS = (
-    "new_customers", "retained_customers", "active_customers", "orders", "revenue", "gross_profit",
-    "cumulative_revenue", "cumulative_gross_profit",
+    "new_customers", "retained_customers", "reactivated_customers", "active_customers", "lapsed_customers", "crr",
+    "orders", "revenue", "gross_profit", "cumulative_revenue", "cumulative_gross_profit",
 )  # fmt: skip
 _DIFF_KEYS = ("active_customers", "revenue", "gross_profit", "cumulative_revenue", "cumulative_gross_profit")
 
 
 def project(baseline: Baseline, scenario: Scenario) -> pl.DataFrame:
-    """Monthly projection of baseline vs scenario over the horizon (SPEC §6 cohort model).
+    """Monthly projection of baseline vs scenario over the horizon (SPEC §6 two-pool model).
 
-    ``active(t) = active(t−1) × keep + new(t)``, ``keep = clip(CRR + crr_delta, 0, 1)`` (module notes);
-    ``orders = active × frequency``; ``revenue = orders × AOV``; ``programme_cost = retention_cost ×
-    retained`` with ``retained = active(t−1) × keep``; ``gross_profit = revenue × margin −
-    programme_cost``; ``ltv = AOV × frequency × margin / (1 − keep)`` (null when keep = 1; programme
-    cost not included); ``roi = cumulative (incremental gross profit − programme cost) / cumulative
-    programme cost`` = ``cumulative_gross_profit_difference / scenario_cumulative_programme_cost``,
-    null while the programme has cost nothing. Differences are scenario − baseline.
+    The recursion is in the module notes; ``r`` and ``q_b`` of the scenario come from
+    :func:`applied_levers`. ``orders = active × frequency``; ``revenue = orders × AOV``;
+    ``programme_cost = retention_cost × retained``; ``gross_profit = revenue × margin −
+    programme_cost``; ``ltv`` = gross profit over the horizon of one customer who is new in month 1
+    (programme cost not included); ``roi = cumulative_gross_profit_difference /
+    scenario_cumulative_programme_cost``, null while the programme has cost nothing. Differences are
+    scenario − baseline.
 
     Returns
     -------
     pl.DataFrame
         One row per projected month: ``month`` (Int32, 1…horizon), ``period_start`` (Date);
-        ``baseline_``/``scenario_`` + new_customers, retained_customers, active_customers, orders,
-        revenue, gross_profit, cumulative_revenue, cumulative_gross_profit, ltv; ``scenario_`` +
-        programme_cost, cumulative_programme_cost; ``<x>_difference`` for active_customers, revenue,
-        gross_profit, cumulative_revenue, cumulative_gross_profit, ltv; ``roi``. All Float64.
+        ``baseline_``/``scenario_`` + new_customers, retained_customers, reactivated_customers,
+        active_customers, lapsed_customers, crr, orders, revenue, gross_profit, cumulative_revenue,
+        cumulative_gross_profit, ltv; ``scenario_`` + programme_cost, cumulative_programme_cost;
+        ``<x>_difference`` for active_customers, revenue, gross_profit, cumulative_revenue,
+        cumulative_gross_profit, ltv; ``roi``. All Float64.
 
     Examples
     --------
-    100 active, 10 new a month, CRR 0.8, 1.5 orders × 20 = 30 per customer; +5 points ⇒ keep 0.85.
-    Month 1: baseline 100×0.8+10 = 90, scenario 100×0.85+10 = 95; revenue 2700 vs 2850.
+    100 active, r = 0.8, 10 new a month, 50 lapsed ≤ 12 months (age 1) won back at q = 0.1, 1.5 orders
+    × 20 = 30 per customer. Month 1: 100×0.8 + 50×0.1 + 10 = 95 (CRR (95−10)/100 = 0.85); +5 points
+    on r: 100×0.85 + 5 + 10 = 100. Revenue 2850 vs 3000.
 
-    >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, new_customers=10, crr=0.8,
-    ...              purchase_frequency=1.5, aov=20)
+    >>> b = Baseline(last_month=date(2024, 6, 1), active_customers=100, retention_rate=0.8, new_customers=10,
+    ...              purchase_frequency=1.5, aov=20, reactivation_rates=(0.1, 0.0), lapsed_by_age=(50,) + (0,) * 12)
     >>> p = project(b, Scenario(horizon=3, crr_delta=0.05))
-    >>> p.select("period_start", "baseline_active_customers", pl.col("scenario_revenue").round(6)).row(0)
-    (datetime.date(2024, 7, 1), 90.0, 2850.0)
+    >>> p.select("period_start", "baseline_active_customers", "baseline_crr", pl.col("scenario_revenue").round(6)).row(0)
+    (datetime.date(2024, 7, 1), 95.0, 0.85, 3000.0)
     """
     base, scen = _series(baseline, scenario)
-    b, s = _simulate(baseline.active_customers, base), _simulate(baseline.active_customers, scen)
+    b = _simulate(baseline.active_customers, baseline.lapsed_by_age, base)
+    s = _simulate(baseline.active_customers, baseline.lapsed_by_age, scen)
     ltv_b, ltv_s = _ltv(base), _ltv(scen)
     h = scenario.horizon
     cols: dict[str, Any] = {f"baseline_{k}": b[k] for k in _BASELINE_KEYS}
@@ -431,7 +423,6 @@ def project(baseline: Baseline, scenario: Scenario) -> pl.DataFrame:
     with np.errstate(all="ignore"):
         roi = np.where(cost > 0, cols["cumulative_gross_profit_difference"] / cost, np.nan)
     cols["roi"] = roi
-    ltv_diff = None if ltv_b is None or ltv_s is None else ltv_s - ltv_b
     first = baseline.last_month.year * 12 + baseline.last_month.month - 1970 * 12
     months = pl.Series("month", np.arange(1, h + 1, dtype=np.int32))
     return pl.DataFrame(cols).select(
@@ -440,5 +431,5 @@ def project(baseline: Baseline, scenario: Scenario) -> pl.DataFrame:
         pl.all(),
         pl.lit(ltv_b, pl.Float64).alias("baseline_ltv"),
         pl.lit(ltv_s, pl.Float64).alias("scenario_ltv"),
-        pl.lit(ltv_diff, pl.Float64).alias("ltv_difference"),
-    ).with_columns(pl.col("roi").fill_nan(None))
+        pl.lit(ltv_s - ltv_b, pl.Float64).alias("ltv_difference"),
+    ).with_columns(pl.col("roi", "baseline_crr", "scenario_crr").fill_nan(None))

@@ -1,27 +1,24 @@
-"""What-if page texts (SPEC §6): levers, results, solver, scenarios, formulas in plain words."""
+"""What-if page texts (SPEC §6): levers, results, backtest, solver, scenarios, subscribers; the projected
+survival (sBG) texts shared by Cohorts, Customer value and What-if."""
 
 EN = {
     "whatif.title": "What-if",
-    "whatif.intro": (
-        "A monthly model, whatever the sidebar period: the baseline comes from the last {months} complete months "
-        "up to {last}, on the full history of the chosen segments (the sidebar date range does not apply). "
-        "Move a lever and everything below updates."
-    ),
+    "whatif.intro": "A monthly model of two pools, active and lapsed customers, whatever the sidebar period: the rates come from the last {months} complete months up to {last}, on the full history of the chosen segments (the sidebar date range does not apply). Move a lever and everything below updates.",
     "whatif.current": "Current levers",
-    "whatif.crr": "CRR change, points",
+    "whatif.crr": "CRR change: retention rate r, points",
     "whatif.pp_format": "%+.1f pp",
-    "whatif.crr_base": "Baseline CRR {crr_b} → scenario {crr_s} (≈ {customers_kept_extra_s} more customers kept a month)",
+    "whatif.crr_base": "r (kept from last month) {retention_rate_b} → **{retention_rate_s}**; CRR {crr_b} → {crr_s} (averages of the last {months} months; ≈ {customers_kept_extra_s} more customers kept a month)",
     "whatif.aov": "Average order value change",
     "whatif.aov_base": "Baseline AOV {aov_b} → {aov_s}",
     "whatif.freq": "Purchase frequency change",
-    "whatif.freq_base": "Baseline {purchase_frequency_b} orders per active customer a month → {purchase_frequency_s}",
+    "whatif.freq_base": "Baseline {purchase_frequency_b} orders per active customer a month (average) → {purchase_frequency_s}",
     "whatif.horizon": "Horizon, months",
     "whatif.horizon_base": "Projected from {first}",
     "whatif.new": "New customers per month",
     "whatif.new_placeholder": "as now: {new_customers_b}",
-    "whatif.new_base": "Baseline {new_customers_b} a month (average of {months} months); empty = as now",
+    "whatif.new_base": "Baseline {new_customers_b} in the first projected month (the same month last year when there is one); empty = as now",
     "whatif.margin": "Gross margin",
-    "whatif.margin_base": "Your input: the data has no costs",
+    "whatif.margin_base": "Starts at the dataset's margin ({margin}, Data page); the data has no costs",
     "whatif.cac": "CAC: cost to acquire a customer",
     "whatif.cac_base": "Your input; used to compare with acquisition",
     "whatif.cost": "Retention cost per kept customer a month",
@@ -32,18 +29,11 @@ EN = {
     "whatif.diff_active_customers_end": "Extra customers at end",
     "whatif.diff_help": "Scenario − baseline: {scen} vs {base} (sums over the horizon; customers in its last month).",
     "whatif.roi": "Programme ROI",
-    "whatif.roi_help": (
-        "(Scenario gross profit − baseline gross profit) ÷ programme cost, over the horizon. Programme cost: {cost}. "
-        "Empty while the programme costs nothing."
-    ),
-    "whatif.limits": (
-        "A projection from the averages of the last {months} complete months, not a forecast with guarantees. "
-        "The shaded band is the same levers at the lowest ({low}) and highest ({high}) monthly CRR of the last "
-        "{band} complete months; real months can fall outside it."
-    ),
+    "whatif.roi_help": "(Scenario gross profit − baseline gross profit) ÷ programme cost, over the horizon. Programme cost: {cost}. Empty while the programme costs nothing.",
+    "whatif.limits": "**Honesty check.** Run from {start} with no levers, this model projected the next {h} months with an average error of **{active}** in active customers and **{revenue}** in revenue (MAPE). The shaded band is that error at each month ahead (beyond {h} months, the largest one seen).",
     "whatif.baseline": "Baseline",
     "whatif.scenario": "Scenario",
-    "whatif.band": "Range of recent CRR",
+    "whatif.band": "Backtest error",
     "whatif.chart_customers": "Customers",
     "whatif.chart_revenue": "Revenue",
     "whatif.chart_profit": "Cumulative gross profit",
@@ -52,14 +42,14 @@ EN = {
     "whatif.y_cumulative_gross_profit": "Gross profit, cumulative",
     "whatif.y_cumulative_revenue": "Revenue over the horizon",
     "whatif.download_projection": "Download the projection (CSV)",
-    "whatif.nudge_crr": "CRR ±1 point",
+    "whatif.nudge_crr": "r ±1 point",
     "whatif.nudge_aov": "AOV ±5%",
     "whatif.nudge_frequency": "Frequency ±5%",
     "whatif.lower": "Lower",
     "whatif.higher": "Higher",
     "whatif.tornado": "What moves the result most",
     "whatif.tornado_x": "Change in gross profit over {months} months",
-    "whatif.solver": "Which CRR reaches a target?",
+    "whatif.solver": "Which rate reaches a target?",
     "whatif.target_metric": "Target",
     "whatif.metric_revenue": "Revenue",
     "whatif.metric_gross_profit": "Gross profit",
@@ -73,35 +63,17 @@ EN = {
     "whatif.what_revenue_cumulative": "revenue over months 1–{month}",
     "whatif.what_gross_profit_month": "gross profit in month {month}",
     "whatif.what_gross_profit_cumulative": "gross profit over months 1–{month}",
-    "whatif.target_hint": "At the current levers, {what} is {now}. Type a target to see the CRR it needs.",
-    "whatif.solved": (
-        "To reach {target} of {what}, CRR must be **{crr}** ({delta} vs the baseline {base}); at the current "
-        "levers it would be {now}. That means keeping (or winning back) about **{kept} more customers a month**. "
-        "The other levers stay as set."
-    ),
-    "whatif.apply": "Put this CRR on the lever",
-    "whatif.unreachable_above_full_retention": (
-        "{target} of {what} is not reachable by retention alone: even keeping every customer gives {full}. "
-        "Add new customers, AOV or frequency, or move the month later."
-    ),
-    "whatif.unreachable_cost_exceeds_customer_profit": (
-        "{target} of {what} is not reachable by more retention: the programme costs more per kept customer than "
-        "that customer's monthly gross profit, so keeping more lowers profit. Lower the retention cost."
-    ),
-    "whatif.at_risk_hook": (
-        "Who to keep: the customers at risk are listed on the Customer value page."
-    ),
+    "whatif.target_hint": "At the current levers, {what} is {now}. Type a target to see the rate it needs.",
+    "whatif.solved": "To reach {target} of {what}, the retention rate must be **{rate}** ({delta} vs the baseline {base}; CRR ≈ {crr}); at the current levers it would be {now}. That means keeping about **{kept} more customers a month**. The other levers stay as set.",
+    "whatif.apply": "Put this change on the retention lever",
+    "whatif.unreachable_above_full_retention": "{target} of {what} is not reachable by retention alone: even keeping every customer gives {full}. Add new customers, AOV or frequency, or move the month later.",
+    "whatif.unreachable_cost_exceeds_customer_profit": "{target} of {what} is not reachable by more retention: the programme costs more per kept customer than that customer's monthly gross profit, so keeping more lowers profit. Lower the retention cost.",
+    "whatif.at_risk_hook": "Who to keep: the customers at risk are listed on the Customer value page.",
     "whatif.worth_it": "Is the retention spend worth it?",
     "whatif.break_even": "Break-even retention cost",
-    "whatif.break_even_help": (
-        "The most the programme may cost per kept customer a month over the horizon without lowering gross "
-        "profit: margin × extra revenue ÷ customers kept."
-    ),
+    "whatif.break_even_help": "The most the programme may cost per kept customer a month over the horizon without lowering gross profit: margin × extra revenue ÷ customers kept.",
     "whatif.acq_customers": "Customers to buy instead",
-    "whatif.acq_customers_help": (
-        "Acquisition matching the scenario: {per_month} extra new customers a month (they churn at the baseline "
-        "rate) leave the same {gap} extra customers at the end of the horizon."
-    ),
+    "whatif.acq_customers_help": "Acquisition matching the scenario: {per_month} extra new customers a month (they churn at the baseline rate) leave the same {gap} extra customers at the end of the horizon.",
     "whatif.acq_cost": "Their cost at CAC",
     "whatif.acq_cost_help": "New customers to buy × CAC.",
     "whatif.programme_cost": "Retention programme cost",
@@ -110,14 +82,8 @@ EN = {
     "whatif.pays_no": "At {cost} per kept customer a month the programme **costs more than it earns** (break-even {even}).",
     "whatif.verdict_inputs": "Enter a retention cost and a CAC above to compare retention with acquisition.",
     "whatif.verdict_no_gain": "This scenario adds no customers over the baseline, so there is nothing to buy instead.",
-    "whatif.verdict_retention": (
-        "**Retention is cheaper.** Keeping customers costs {prog} over {months} months; buying {bought} new "
-        "customers at {cac} each to end with the same {gap} extra customers would cost {acq}."
-    ),
-    "whatif.verdict_acquisition": (
-        "**Acquisition is cheaper.** Buying {bought} new customers at {cac} each ({acq}) ends with the same {gap} "
-        "extra customers as the programme, which costs {prog} over {months} months."
-    ),
+    "whatif.verdict_retention": "**Retention is cheaper.** Keeping customers costs {prog} over {months} months; buying {bought} new customers at {cac} each to end with the same {gap} extra customers would cost {acq}.",
+    "whatif.verdict_acquisition": "**Acquisition is cheaper.** Buying {bought} new customers at {cac} each ({acq}) ends with the same {gap} extra customers as the programme, which costs {prog} over {months} months.",
     "whatif.verdict_same": "**Both cost the same**: {prog} for the programme, {acq} for {bought} new customers.",
     "whatif.default_name": "Scenario {n}",
     "whatif.scenarios": "Named scenarios",
@@ -131,7 +97,7 @@ EN = {
     "whatif.as_baseline": "as now",
     "whatif.col_name": "Scenario",
     "whatif.col_horizon": "Months",
-    "whatif.col_crr_delta": "CRR change",
+    "whatif.col_crr_delta": "r change",
     "whatif.col_aov_change": "AOV change",
     "whatif.col_frequency_change": "Frequency change",
     "whatif.col_new_customers": "New a month",
@@ -143,62 +109,89 @@ EN = {
     "whatif.col_cumulative_gross_profit_difference": "Gross profit, Δ",
     "whatif.col_programme_cost": "Programme cost",
     "whatif.col_roi": "ROI",
+    "whatif.rule": "The rates above are measured with one activity rule, the same on every page: {rule}.",
     "whatif.how": "How this is computed",
-    "whatif.formulas": """**Measured from your data (baseline)**, the last {months} complete months up to {last}:
-- Customers active now: **{active_customers}**, the customers with an order in the last complete month.
-- New customers a month: **{new_customers_b}** on average (scenario: {new_customers_s}).
-- CRR, the customer retention rate = (customers at the end of a month − new customers of that month) ÷ \
-customers at its start. Average: **{crr_b}**; lowest and highest of the last {band} months: {low} and {high}.
-- Purchase frequency = orders ÷ active customers, a month: **{purchase_frequency_b}** (scenario {purchase_frequency_s}).
-- AOV, average order value = revenue ÷ orders: **{aov_b}** (scenario {aov_s}).
+    "whatif.formulas": """**Measured from your data (baseline)**, the last {months} complete months up to {last}, with active = bought in the last {window} month(s):
+- Active customers now: **{active_customers}**; lapsed (bought before, not active): **{lapsed_le12}** for up to 12 months and **{lapsed_gt12}** for longer.
+- Retention rate r = customers active last month and still active ÷ customers active last month: **{retention_rate_b}** (scenario {retention_rate_s}).
+- Win-back (reactivation) rates = customers who come back ÷ lapsed customers, a month: lapsed up to 12 months **{reactivation_rate_le12_b}**, longer **{reactivation_rate_gt12_b}** (scenario {reactivation_rate_le12_s}, {reactivation_rate_gt12_s}).
+- CRR = (customers at the end of a month − new ones) ÷ customers at its start = r + the share who came back ({reactivation_share}): **{crr_b}**.
+- New customers a month: the same calendar month last year when there is one; **{new_customers_b}** in the first projected month (scenario {new_customers_s}).
+- Purchase frequency = orders ÷ active customers, by calendar month: **{purchase_frequency_b}** on average (scenario {purchase_frequency_s}). AOV = revenue ÷ orders: **{aov_b}** (scenario {aov_s}).
 
 **Your inputs:** margin {margin_b}, CAC {cac_b}, retention cost {retention_cost_s} per kept customer a month.
 
 **The model, month by month**
-1. Customers: active this month = active last month × keep rate + new customers. Keep rate = CRR + your \
-change, held between 0% and 100%: baseline **{keep_rate_b}**, scenario **{keep_rate_s}**. CRR counts returning \
-customers as kept and can pass 100%; the model stops at 100% ("nobody is lost").
-2. Orders = active customers × purchase frequency; revenue = orders × AOV.
-3. Programme cost = retention cost × customers kept from last month; the baseline pays none.
-4. Gross profit = revenue × margin − programme cost.
-5. Differences = scenario − baseline, summed over the horizon (customers: in its last month).
-6. ROI = (scenario gross profit − baseline gross profit) ÷ programme cost, over the horizon.
+1. Kept = active last month × r. Came back = lapsed last month × their win-back rate. Active = kept + came back + new.
+2. Lapsed: the active ones not kept join the lapsed; the lapsed age by a month (after 12 months they move to the "longer" group, which comes back less often).
+3. Your CRR lever moves r by that many points, your win-back lever every win-back rate; neither can pass 100%, and the page says so when a change is cut.
+4. Revenue = active customers × purchase frequency × AOV; programme cost = retention cost × kept customers (the baseline pays none); gross profit = revenue × margin − programme cost.
+5. Differences = scenario − baseline, summed over the horizon (customers: in its last month). ROI = (scenario gross profit − baseline gross profit) ÷ programme cost.
 
 **The questions**
-- Required CRR: the lowest CRR at which the target is met by month M, found by trial with the other levers as set.
-- Customers to keep a month = (target CRR − CRR now) × customers active now.
+- Required rate: the lowest retention (or win-back) rate at which the target is met by month M, found by trial with the other levers as set.
 - Break-even retention cost = margin × extra revenue ÷ customers kept, over the horizon.
-- Acquisition instead: extra new customers a month that leave as many customers at the end of the horizon \
-(they churn at the baseline rate), × months × CAC.
-- What moves the result most: the scenario re-run with CRR ±1 point, AOV ±5%, frequency ±5%.
+- Acquisition instead: extra new customers a month that leave as many customers at the end of the horizon, × months × CAC.
+- What moves the result most: the scenario re-run with r ±1 point, win-back ±1 point, AOV ±5%, frequency ±5%.
 
-**Limits.** A projection from recent averages, not a forecast with guarantees: seasonality, price changes and \
-one-off campaigns are not in the model. The shaded band shows what the CRR of the last {band} months, from \
-{low} to {high}, would give.""",
+**Honesty check.** The same model, measured on your data up to some months ago, projected those months and was compared with what happened; its error is the band around the projection.""",
+    "whatif.winback": "Win-back rate change, points",
+    "whatif.winback_base": "Come back a month: lapsed ≤ 12 months {reactivation_rate_le12_b} → **{reactivation_rate_le12_s}**, longer {reactivation_rate_gt12_b} → **{reactivation_rate_gt12_s}** (≈ {customers_won_back_extra_s} more back in the first month)",
+    "whatif.crr_cut": "The retention rate cannot pass 100%: the lever asks for {asked}, the model applies **{applied}** (r = {rate}). Results below use the applied change.",
+    "whatif.winback_cut": "A win-back rate cannot pass 100% or fall below 0: the lever asks for {asked}, the model applies **{applied}** (lapsed ≤ 12 months / longer).",
+    "whatif.limits_no_backtest": "No honesty check: it needs at least 6 complete months of history (it projects the second half from the first); this data has {months}. Treat the projection as a rough guide.",
+    "whatif.nudge_winback": "Win-back ±1 point",
+    "whatif.backtest_title": "Backtest: what the model said from {start} vs what happened ({h} months)",
+    "whatif.backtest_text": "The model was measured only on the months up to {start} and projected {h} months with no levers. Mean absolute percentage error: active customers **{active}**, revenue **{revenue}**.",
+    "whatif.actual": "What happened",
+    "whatif.model_said": "What the model projected",
+    "whatif.target_lever": "Solve for",
+    "whatif.lever_crr": "Retention rate r",
+    "whatif.lever_winback": "Win-back rate",
+    "whatif.solved_winback": "To reach {target} of {what}, customers lapsed up to 12 months must come back at **{rate}** a month ({delta} on every win-back rate; now {base}); at the current levers it would be {now}.",
+    "whatif.apply_winback": "Put this change on the win-back lever",
+    "whatif.unreachable_above_full_retention_winback": "{target} of {what} is not reachable by win-back alone: even if every lapsed customer came back it gives {full}.",
+    "whatif.unreachable_cost_exceeds_customer_profit_winback": "{target} of {what} is not reachable by win-back.",
+    "whatif.col_crr_delta_applied": "r change applied",
+    "whatif.col_winback_delta": "Win-back change",
+    "whatif.subs_title": "Subscribers",
+    "whatif.churn": "Churn change, %",
+    "whatif.churn_base": "Churn in a subscriber's first month {now} → {scen} (it falls with tenure: the sBG survival fitted on your subscriptions). Now {subs} subscribers, {new} new a month, MRR {mrr} each.",
+    "whatif.subs_end": "Subscribers in month {months}",
+    "whatif.subs_end_help": "Scenario; the baseline (measured churn) has {base}.",
+    "whatif.subs_mrr": "MRR difference over {months} months: {diff}",
+    "whatif.y_subscribers": "Subscribers",
+    "survival.title": "Projected survival",
+    "survival.observed": "Observed",
+    "survival.model": "sBG fit",
+    "survival.projected": "Projected",
+    "survival.x": "Months since the start",
+    "survival.y": "Still subscribed",
+    "survival.caption": "Share of subscribers still there by months since their start, all start cohorts together (shifted-beta-geometric model, Fader & Hardie 2007: γ = {gamma}, δ = {delta}). Retention rises with tenure: {r1} stay past month 1, {r12} of those left stay past month 12.",
+    "survival.ltv": "Subscription LTV",
+    "survival.ltv_help": "Discounted expected lifetime of a new subscriber (10% a year) × their MRR.",
+    "survival.ltv_caption": "{del_} months of expected discounted lifetime × MRR {mrr} (sBG survival of the subscriptions).",
+    "whatif.subs_backtest": "**Honesty check.** Fitted on the subscriptions up to {start} only, the model projected the next {h} months of subscribers with an average error of **{mape}** (MAPE); the shaded band is that error by month ahead.",
 }
 
 RU = {
     "whatif.title": "Что если",
-    "whatif.intro": (
-        "Помесячная модель при любом периоде в боковой панели: база — последние {months} полных месяцев по "
-        "{last}, по всей истории выбранных сегментов (диапазон дат не применяется). Сдвиньте рычаг — всё ниже "
-        "пересчитается."
-    ),
+    "whatif.intro": "Помесячная модель двух групп — активных и ушедших клиентов — при любом периоде в боковой панели: коэффициенты — за последние {months} полных месяцев по {last}, по всей истории выбранных сегментов (диапазон дат не применяется). Сдвиньте рычаг — всё ниже пересчитается.",
     "whatif.current": "Текущие рычаги",
-    "whatif.crr": "Изменение CRR, п.п.",
+    "whatif.crr": "Изменение CRR: доля удержания r, п.п.",
     "whatif.pp_format": "%+.1f п.п.",
-    "whatif.crr_base": "Сейчас CRR {crr_b} → в сценарии {crr_s} (≈ на {customers_kept_extra_s} больше удержанных клиентов в месяц)",
+    "whatif.crr_base": "r (остались с прошлого месяца) {retention_rate_b} → **{retention_rate_s}**; CRR {crr_b} → {crr_s} (средние за последние {months} мес.; ≈ на {customers_kept_extra_s} больше удержанных клиентов в месяц)",
     "whatif.aov": "Изменение среднего чека",
     "whatif.aov_base": "Сейчас средний чек {aov_b} → {aov_s}",
     "whatif.freq": "Изменение частоты покупок",
-    "whatif.freq_base": "Сейчас {purchase_frequency_b} заказа на активного клиента в месяц → {purchase_frequency_s}",
+    "whatif.freq_base": "Сейчас {purchase_frequency_b} заказа на активного клиента в месяц (в среднем) → {purchase_frequency_s}",
     "whatif.horizon": "Горизонт, месяцев",
     "whatif.horizon_base": "Прогноз с {first}",
     "whatif.new": "Новых клиентов в месяц",
     "whatif.new_placeholder": "как сейчас: {new_customers_b}",
-    "whatif.new_base": "Сейчас {new_customers_b} в месяц (среднее за {months} мес.); пусто = как сейчас",
+    "whatif.new_base": "Сейчас {new_customers_b} в первом месяце прогноза (тот же месяц год назад, если он есть); пусто = как сейчас",
     "whatif.margin": "Валовая маржа",
-    "whatif.margin_base": "Вводите сами: в данных нет затрат",
+    "whatif.margin_base": "Сначала — маржа набора данных ({margin}, страница «Данные»); затрат в данных нет",
     "whatif.cac": "CAC: стоимость привлечения клиента",
     "whatif.cac_base": "Вводите сами; нужна для сравнения с привлечением",
     "whatif.cost": "Затраты на удержание одного клиента в месяц",
@@ -207,22 +200,13 @@ RU = {
     "whatif.diff_cumulative_revenue": "Выручка: разница",
     "whatif.diff_cumulative_gross_profit": "Прибыль: разница",
     "whatif.diff_active_customers_end": "Клиенты: разница",
-    "whatif.diff_help": (
-        "Сценарий − база: {scen} против {base} (суммы за горизонт, прибыль валовая; клиенты — в последнем месяце)."
-    ),
+    "whatif.diff_help": "Сценарий − база: {scen} против {base} (суммы за горизонт, прибыль валовая; клиенты — в последнем месяце).",
     "whatif.roi": "ROI программы",
-    "whatif.roi_help": (
-        "(Валовая прибыль сценария − валовая прибыль базы) ÷ затраты на программу, за горизонт. Затраты: {cost}. "
-        "Пусто, пока программа ничего не стоит."
-    ),
-    "whatif.limits": (
-        "Это расчёт по средним за последние {months} полных месяцев, а не прогноз с гарантиями. Закрашенная "
-        "полоса — те же рычаги при самом низком ({low}) и самом высоком ({high}) месячном CRR за последние "
-        "{band} полных месяцев; реальные месяцы могут выйти за неё."
-    ),
+    "whatif.roi_help": "(Валовая прибыль сценария − валовая прибыль базы) ÷ затраты на программу, за горизонт. Затраты: {cost}. Пусто, пока программа ничего не стоит.",
+    "whatif.limits": "**Проверка на истории.** Запущенная с {start} без рычагов, эта модель предсказала следующие {h} мес. со средней ошибкой **{active}** по активным клиентам и **{revenue}** по выручке (MAPE). Закрашенная полоса — эта ошибка для каждого месяца вперёд (дальше {h} мес. — наибольшая из них).",
     "whatif.baseline": "База",
     "whatif.scenario": "Сценарий",
-    "whatif.band": "Разброс недавнего CRR",
+    "whatif.band": "Ошибка на истории",
     "whatif.chart_customers": "Клиенты",
     "whatif.chart_revenue": "Выручка",
     "whatif.chart_profit": "Валовая прибыль нарастающим итогом",
@@ -231,14 +215,14 @@ RU = {
     "whatif.y_cumulative_gross_profit": "Валовая прибыль, нарастающим итогом",
     "whatif.y_cumulative_revenue": "Выручка за горизонт",
     "whatif.download_projection": "Скачать расчёт (CSV)",
-    "whatif.nudge_crr": "CRR ±1 п.п.",
+    "whatif.nudge_crr": "r ±1 п.п.",
     "whatif.nudge_aov": "Средний чек ±5 %",
     "whatif.nudge_frequency": "Частота ±5 %",
     "whatif.lower": "Ниже",
     "whatif.higher": "Выше",
     "whatif.tornado": "Что сильнее всего влияет на результат",
     "whatif.tornado_x": "Изменение валовой прибыли за {months} мес.",
-    "whatif.solver": "Какой CRR нужен для цели?",
+    "whatif.solver": "Какая доля нужна для цели?",
     "whatif.target_metric": "Цель",
     "whatif.metric_revenue": "Выручка",
     "whatif.metric_gross_profit": "Валовая прибыль",
@@ -252,33 +236,17 @@ RU = {
     "whatif.what_revenue_cumulative": "выручки за месяцы 1–{month}",
     "whatif.what_gross_profit_month": "валовой прибыли в месяце {month}",
     "whatif.what_gross_profit_cumulative": "валовой прибыли за месяцы 1–{month}",
-    "whatif.target_hint": "При текущих рычагах величина {what}: {now}. Введите цель, чтобы увидеть нужный CRR.",
-    "whatif.solved": (
-        "Чтобы получить {target} {what}, CRR должен быть **{crr}** ({delta} к базе {base}); при текущих "
-        "рычагах было бы {now}. Это значит удерживать (или возвращать) примерно на **{kept} клиентов в месяц "
-        "больше**. Остальные рычаги — как выставлены."
-    ),
-    "whatif.apply": "Поставить этот CRR на рычаг",
-    "whatif.unreachable_above_full_retention": (
-        "{target} {what} не достичь одним удержанием: даже если удержать всех клиентов, будет {full}. "
-        "Добавьте новых клиентов, средний чек или частоту либо сдвиньте месяц позже."
-    ),
-    "whatif.unreachable_cost_exceeds_customer_profit": (
-        "{target} {what} не достичь ростом удержания: программа стоит дороже, чем валовая прибыль от "
-        "удержанного клиента за месяц, и каждый удержанный снижает прибыль. Уменьшите затраты на удержание."
-    ),
+    "whatif.target_hint": "При текущих рычагах величина {what}: {now}. Введите цель, чтобы увидеть нужную долю.",
+    "whatif.solved": "Чтобы получить {target} {what}, доля удержания должна быть **{rate}** ({delta} к базе {base}; CRR ≈ {crr}); при текущих рычагах было бы {now}. Это значит удерживать примерно на **{kept} клиентов в месяц больше**. Остальные рычаги — как выставлены.",
+    "whatif.apply": "Поставить это изменение на рычаг удержания",
+    "whatif.unreachable_above_full_retention": "{target} {what} не достичь одним удержанием: даже если удержать всех клиентов, будет {full}. Добавьте новых клиентов, средний чек или частоту либо сдвиньте месяц позже.",
+    "whatif.unreachable_cost_exceeds_customer_profit": "{target} {what} не достичь ростом удержания: программа стоит дороже, чем валовая прибыль от удержанного клиента за месяц, и каждый удержанный снижает прибыль. Уменьшите затраты на удержание.",
     "whatif.at_risk_hook": "Кого удерживать: клиенты под угрозой ухода — на странице «Ценность клиентов».",
     "whatif.worth_it": "Окупаются ли затраты на удержание?",
     "whatif.break_even": "Порог окупаемости",
-    "whatif.break_even_help": (
-        "Безубыточные затраты на удержание: сколько программа может стоить на удержанного клиента в месяц "
-        "за горизонт, не снижая валовую прибыль: маржа × дополнительная выручка ÷ число удержанных."
-    ),
+    "whatif.break_even_help": "Безубыточные затраты на удержание: сколько программа может стоить на удержанного клиента в месяц за горизонт, не снижая валовую прибыль: маржа × дополнительная выручка ÷ число удержанных.",
     "whatif.acq_customers": "Купить клиентов",
-    "whatif.acq_customers_help": (
-        "Новых клиентов купить вместо удержания: {per_month} дополнительных новых клиентов в месяц (уходят как "
-        "в базе) дают те же {gap} лишних клиентов на конец горизонта."
-    ),
+    "whatif.acq_customers_help": "Новых клиентов купить вместо удержания: {per_month} дополнительных новых клиентов в месяц (уходят как в базе) дают те же {gap} лишних клиентов на конец горизонта.",
     "whatif.acq_cost": "Их стоимость по CAC",
     "whatif.acq_cost_help": "Новые клиенты × CAC.",
     "whatif.programme_cost": "Стоимость программы",
@@ -287,14 +255,8 @@ RU = {
     "whatif.pays_no": "При {cost} на удержанного клиента в месяц программа **стоит больше, чем приносит** (безубыточно до {even}).",
     "whatif.verdict_inputs": "Введите выше затраты на удержание и CAC, чтобы сравнить удержание с привлечением.",
     "whatif.verdict_no_gain": "Сценарий не добавляет клиентов к базе, поэтому покупать взамен нечего.",
-    "whatif.verdict_retention": (
-        "**Удержание дешевле.** Удержание стоит {prog} за {months} мес.; купить {bought} новых клиентов по {cac}, "
-        "чтобы закончить с теми же {gap} лишними клиентами, стоило бы {acq}."
-    ),
-    "whatif.verdict_acquisition": (
-        "**Привлечение дешевле.** {bought} новых клиентов по {cac} ({acq}) дают те же {gap} лишних клиентов "
-        "на конец, что и программа, которая стоит {prog} за {months} мес."
-    ),
+    "whatif.verdict_retention": "**Удержание дешевле.** Удержание стоит {prog} за {months} мес.; купить {bought} новых клиентов по {cac}, чтобы закончить с теми же {gap} лишними клиентами, стоило бы {acq}.",
+    "whatif.verdict_acquisition": "**Привлечение дешевле.** {bought} новых клиентов по {cac} ({acq}) дают те же {gap} лишних клиентов на конец, что и программа, которая стоит {prog} за {months} мес.",
     "whatif.verdict_same": "**Стоят одинаково**: программа {prog}, {bought} новых клиентов — {acq}.",
     "whatif.default_name": "Сценарий {n}",
     "whatif.scenarios": "Именованные сценарии",
@@ -308,7 +270,7 @@ RU = {
     "whatif.as_baseline": "как сейчас",
     "whatif.col_name": "Сценарий",
     "whatif.col_horizon": "Месяцев",
-    "whatif.col_crr_delta": "Изменение CRR",
+    "whatif.col_crr_delta": "Изменение r",
     "whatif.col_aov_change": "Изменение чека",
     "whatif.col_frequency_change": "Изменение частоты",
     "whatif.col_new_customers": "Новых в месяц",
@@ -320,37 +282,67 @@ RU = {
     "whatif.col_cumulative_gross_profit_difference": "Валовая прибыль, Δ",
     "whatif.col_programme_cost": "Затраты на программу",
     "whatif.col_roi": "ROI",
+    "whatif.rule": "Коэффициенты выше измерены по одному правилу активности, общему для всех страниц: {rule}.",
     "whatif.how": "Как это считается",
-    "whatif.formulas": """**Из ваших данных (база)**, последние {months} полных месяцев по {last}:
-- Активных клиентов сейчас: **{active_customers}** — клиенты с заказом в последнем полном месяце.
-- Новых клиентов в месяц: в среднем **{new_customers_b}** (в сценарии: {new_customers_s}).
-- CRR, коэффициент удержания клиентов = (клиенты на конец месяца − новые клиенты этого месяца) ÷ клиенты \
-на его начало. Среднее: **{crr_b}**; самый низкий и самый высокий за последние {band} мес.: {low} и {high}.
-- Частота покупок = заказы ÷ активные клиенты, за месяц: **{purchase_frequency_b}** (в сценарии {purchase_frequency_s}).
-- Средний чек = выручка ÷ заказы: **{aov_b}** (в сценарии {aov_s}).
+    "whatif.formulas": """**Из ваших данных (база)**, последние {months} полных месяцев по {last}; активный = покупал за последние {window} мес.:
+- Активных клиентов сейчас: **{active_customers}**; ушедших (покупали раньше, сейчас не активны): **{lapsed_le12}** до 12 месяцев и **{lapsed_gt12}** дольше.
+- Доля удержания r = клиенты, активные в прошлом месяце и оставшиеся активными ÷ активные в прошлом месяце: **{retention_rate_b}** (в сценарии {retention_rate_s}).
+- Доли возврата = вернувшиеся ÷ ушедшие, за месяц: ушедшие до 12 мес. **{reactivation_rate_le12_b}**, давно ушедшие **{reactivation_rate_gt12_b}** (в сценарии {reactivation_rate_le12_s}, {reactivation_rate_gt12_s}).
+- CRR = (клиенты на конец месяца − новые) ÷ клиенты на начало = r + доля вернувшихся ({reactivation_share}): **{crr_b}**.
+- Новых клиентов в месяц: тот же календарный месяц год назад, если он есть; **{new_customers_b}** в первом месяце прогноза (в сценарии {new_customers_s}).
+- Частота покупок = заказы ÷ активные клиенты, по календарным месяцам: в среднем **{purchase_frequency_b}** (в сценарии {purchase_frequency_s}). Средний чек = выручка ÷ заказы: **{aov_b}** (в сценарии {aov_s}).
 
 **Вводите вы:** маржа {margin_b}, CAC {cac_b}, затраты на удержание {retention_cost_s} на удержанного клиента в месяц.
 
 **Модель, месяц за месяцем**
-1. Клиенты: активные в этом месяце = активные в прошлом × доля удержания + новые клиенты. Доля удержания = \
-CRR + ваше изменение, в пределах от 0 % до 100 %: база **{keep_rate_b}**, сценарий **{keep_rate_s}**. CRR считает \
-вернувшихся клиентов удержанными и может быть больше 100 %; модель останавливается на 100 % («никто не уходит»).
-2. Заказы = активные клиенты × частота покупок; выручка = заказы × средний чек.
-3. Затраты на программу = затраты на удержание × клиенты, удержанные с прошлого месяца; в базе затрат нет.
-4. Валовая прибыль = выручка × маржа − затраты на программу.
-5. Разница = сценарий − база, сумма за горизонт (клиенты — в его последнем месяце).
-6. ROI = (валовая прибыль сценария − валовая прибыль базы) ÷ затраты на программу, за горизонт.
+1. Удержанные = активные в прошлом месяце × r. Вернувшиеся = ушедшие × их доля возврата. Активные = удержанные + вернувшиеся + новые.
+2. Ушедшие: неудержанные активные становятся ушедшими; ушедшие стареют на месяц (через 12 месяцев переходят в группу «давно ушедших», которые возвращаются реже).
+3. Рычаг CRR сдвигает r на столько п.п., рычаг возврата — каждую долю возврата; ни одна не может быть больше 100 %, и страница сообщает, если изменение урезано.
+4. Выручка = активные клиенты × частота × средний чек; затраты на программу = затраты на удержание × удержанные (в базе затрат нет); валовая прибыль = выручка × маржа − затраты на программу.
+5. Разница = сценарий − база, сумма за горизонт (клиенты — в последнем месяце). ROI = (валовая прибыль сценария − валовая прибыль базы) ÷ затраты на программу.
 
 **Вопросы**
-- Нужный CRR: самый низкий CRR, при котором цель достигается к месяцу M; ищется подбором при остальных \
-рычагах как выставлены.
-- Сколько клиентов удерживать в месяц = (целевой CRR − CRR сейчас) × активные клиенты сейчас.
+- Нужная доля: самая низкая доля удержания (или возврата), при которой цель достигается к месяцу M; ищется подбором при остальных рычагах как выставлены.
 - Безубыточные затраты на удержание = маржа × дополнительная выручка ÷ число удержанных, за горизонт.
-- Привлечение вместо удержания: дополнительные новые клиенты в месяц, которые дают столько же клиентов на \
-конец горизонта (уходят как в базе), × месяцы × CAC.
-- Что сильнее влияет: сценарий пересчитан с CRR ±1 п.п., средним чеком ±5 %, частотой ±5 %.
+- Привлечение вместо удержания: дополнительные новые клиенты в месяц, которые дают столько же клиентов на конец горизонта, × месяцы × CAC.
+- Что сильнее влияет: сценарий пересчитан с r ±1 п.п., возвратом ±1 п.п., средним чеком ±5 %, частотой ±5 %.
 
-**Ограничения.** Это расчёт по недавним средним, а не прогноз с гарантиями: сезонность, изменения цен и \
-разовые акции в модели не учтены. Закрашенная полоса показывает, что дал бы CRR последних {band} мес. — от \
-{low} до {high}.""",
+**Проверка на истории.** Та же модель, измеренная на ваших данных по некоторый месяц в прошлом, предсказала следующие месяцы и сравнена с тем, что было; её ошибка — полоса вокруг прогноза.""",
+    "whatif.winback": "Изменение доли возврата, п.п.",
+    "whatif.winback_base": "Возвращаются за месяц: ушедшие до 12 мес. назад {reactivation_rate_le12_b} → **{reactivation_rate_le12_s}**, давно ушедшие {reactivation_rate_gt12_b} → **{reactivation_rate_gt12_s}** (≈ на {customers_won_back_extra_s} больше вернувшихся в первый месяц)",
+    "whatif.crr_cut": "Доля удержания не может быть больше 100 %: рычаг просит {asked}, модель применяет **{applied}** (r = {rate}). Результаты ниже — с применённым изменением.",
+    "whatif.winback_cut": "Доля возврата не может быть больше 100 % или меньше 0: рычаг просит {asked}, модель применяет **{applied}** (ушедшие до 12 мес. / давно ушедшие).",
+    "whatif.limits_no_backtest": "Проверки на истории нет: нужно хотя бы 6 полных месяцев (вторая половина предсказывается по первой), а в данных {months}. Считайте прогноз грубой оценкой.",
+    "whatif.nudge_winback": "Возврат ±1 п.п.",
+    "whatif.backtest_title": "Проверка: что модель предсказала с {start} и что было на самом деле ({h} мес.)",
+    "whatif.backtest_text": "Модель измерена только на месяцах по {start} и предсказала {h} мес. без рычагов. Средняя абсолютная ошибка в процентах: активные клиенты **{active}**, выручка **{revenue}**.",
+    "whatif.actual": "Что было",
+    "whatif.model_said": "Что предсказала модель",
+    "whatif.target_lever": "Искать",
+    "whatif.lever_crr": "Долю удержания r",
+    "whatif.lever_winback": "Долю возврата",
+    "whatif.solved_winback": "Чтобы получить {target} {what}, клиенты, ушедшие до 12 мес. назад, должны возвращаться с долей **{rate}** в месяц ({delta} к каждой доле возврата; сейчас {base}); при текущих рычагах было бы {now}.",
+    "whatif.apply_winback": "Поставить это изменение на рычаг возврата",
+    "whatif.unreachable_above_full_retention_winback": "{target} {what} не достичь одним возвратом: даже если вернутся все ушедшие, будет {full}.",
+    "whatif.unreachable_cost_exceeds_customer_profit_winback": "{target} {what} не достичь возвратом клиентов.",
+    "whatif.col_crr_delta_applied": "Применено к r",
+    "whatif.col_winback_delta": "Изменение возврата",
+    "whatif.subs_title": "Подписчики",
+    "whatif.churn": "Изменение оттока, %",
+    "whatif.churn_base": "Отток в первый месяц подписки {now} → {scen} (с ростом стажа он падает: модель sBG, подобранная по вашим подпискам). Сейчас {subs} подписчиков, {new} новых в месяц, MRR {mrr} на каждого.",
+    "whatif.subs_end": "Подписчиков в месяце {months}",
+    "whatif.subs_end_help": "Сценарий; в базе (текущий отток) — {base}.",
+    "whatif.subs_mrr": "Разница MRR за {months} мес.: {diff}",
+    "whatif.y_subscribers": "Подписчики",
+    "survival.title": "Прогноз дожития подписок",
+    "survival.observed": "Наблюдаемое",
+    "survival.model": "Модель sBG",
+    "survival.projected": "Прогноз",
+    "survival.x": "Месяцев с начала подписки",
+    "survival.y": "Ещё подписаны",
+    "survival.caption": "Доля подписчиков, оставшихся через столько месяцев после начала, по всем когортам вместе (модель shifted-beta-geometric, Fader & Hardie 2007: γ = {gamma}, δ = {delta}). Удержание растёт со стажем: {r1} остаются после 1-го месяца, {r12} из оставшихся — после 12-го.",
+    "survival.ltv": "LTV подписчика",
+    "survival.ltv_help": "Ожидаемая дисконтированная длительность подписки нового подписчика (10 % в год) × его MRR.",
+    "survival.ltv_caption": "{del_} мес. ожидаемой дисконтированной длительности × MRR {mrr} (модель sBG по подпискам).",
+    "whatif.subs_backtest": "**Проверка на истории.** Подобранная только по подпискам до {start}, модель предсказала число подписчиков на следующие {h} мес. со средней ошибкой **{mape}** (MAPE); закрашенная полоса — эта ошибка для каждого месяца вперёд.",
 }

@@ -10,20 +10,23 @@ import pytest
 from retention_core.charts.theme import SERIES_COLORS
 from retention_core.charts.whatif import projection_chart, scenarios_chart, sensitivity_chart
 from retention_core.errors import ParameterError
+from retention_core.whatif.backtest import Backtest, error_band
 from retention_core.whatif.model import Baseline, Scenario, project
-from retention_core.whatif.solve import compare_scenarios, crr_range_projection, sensitivity
+from retention_core.whatif.solve import compare_scenarios, sensitivity
 
-# 100 active, 10 new a month, CRR 0.8 (seen between 0.7 and 0.9), 30 revenue per active customer
+# 100 active, 10 new a month, r 0.8, 30 revenue per active customer
 B = Baseline(
-    last_month=date(2024, 6, 1), active_customers=100, new_customers=10, crr=0.8, purchase_frequency=1.5, aov=20,
-    crr_low=0.7, crr_high=0.9,
+    last_month=date(2024, 6, 1), active_customers=100, retention_rate=0.8, new_customers=10, purchase_frequency=1.5,
+    aov=20,
 )  # fmt: skip
+# a backtest that was 20 % off in every month ahead
+BT = Backtest(date(2023, 6, 1), (), (), (), (), (), (0.2, 0.2, 0.2), (0.2, 0.2, 0.2), 0.2, 0.2)
 S = Scenario(name="Plus 5", horizon=3, crr_delta=0.05, margin=0.5, retention_cost=1.0)
 
 
 def test_projection_chart_lines_and_band():
     fig = projection_chart(
-        project(B, S), measure="active_customers", band=crr_range_projection(B, S), band_name="Recent CRR range",
+        project(B, S), measure="active_customers", band=error_band(project(B, S), BT), band_name="Backtest error",
         baseline_name="Today", scenario_name="Plus 5", y_title="Active customers", title="Customers",
     )  # fmt: skip
     band_hi_b, band_lo_b, band_hi_s, band_lo_s, base, scen = fig.data
@@ -33,12 +36,12 @@ def test_projection_chart_lines_and_band():
     assert list(scen.y) == pytest.approx([95.0, 90.75, 87.1375])
     assert base.line.color == SERIES_COLORS["baseline"] and scen.line.color == SERIES_COLORS["scenario"]
     assert list(base.x) == [date(2024, 7, 1), date(2024, 8, 1), date(2024, 9, 1)]
-    # band: month 1 baseline 100×0.7+10 = 80 … 100×0.9+10 = 100, filled to the upper edge
-    assert (band_lo_b.y[0], band_hi_b.y[0]) == pytest.approx((80.0, 100.0))
-    assert (band_lo_s.y[0], band_hi_s.y[0]) == pytest.approx((85.0, 105.0))
+    # band: month 1 baseline 90 × (1 ± 0.2) = 72 … 108, scenario 95 × (1 ± 0.2) = 76 … 114
+    assert (band_lo_b.y[0], band_hi_b.y[0]) == pytest.approx((72.0, 108.0))
+    assert (band_lo_s.y[0], band_hi_s.y[0]) == pytest.approx((76.0, 114.0))
     assert band_lo_b.fill == "tonexty" and band_lo_b.fillcolor.startswith("rgba(96, 125, 139,")
     assert [t.showlegend for t in (band_lo_b, band_lo_s)] == [True, False]
-    assert band_lo_b.name == "Recent CRR range"
+    assert band_lo_b.name == "Backtest error"
     assert fig.layout.title.text == "Customers" and fig.layout.yaxis.title.text == "Active customers"
 
 
@@ -54,20 +57,21 @@ def test_projection_chart_without_band_and_cumulative_profit():
 
 def test_sensitivity_tornado_widest_lever_on_top():
     table = sensitivity(B, S)
-    names = {"crr": "Retention", "aov": "Order value", "frequency": "Orders per customer"}
+    names = {"crr": "Retention", "winback": "Win-back", "aov": "Order value", "frequency": "Orders per customer"}
     fig = sensitivity_chart(
         table, lever_names=names, lower_name="−", higher_name="+", x_title="Cumulative profit change"
     )
     lower, higher = fig.data
-    # ±5 % AOV or frequency: ±204.67 profit each; ±1 CRR point: about ±73 ⇒ CRR at the bottom
-    assert list(higher.y)[0] == "Retention"
-    assert set(list(higher.y)[1:]) == {"Order value", "Orders per customer"}
-    assert list(higher.x)[1:] == pytest.approx([204.665625, 204.665625])
-    assert list(lower.x)[1:] == pytest.approx([-204.665625, -204.665625])
+    # ±5 % AOV or frequency: ±204.67 profit each; ±1 point of r: about ±73; win-back 0 (nobody lapsed
+    # who could come back: q = 0) ⇒ win-back at the bottom, then retention
+    assert list(higher.y)[:2] == ["Win-back", "Retention"]
+    assert set(list(higher.y)[2:]) == {"Order value", "Orders per customer"}
+    assert list(higher.x)[2:] == pytest.approx([204.665625, 204.665625])
+    assert list(lower.x)[2:] == pytest.approx([-204.665625, -204.665625])
     assert higher.marker.color == SERIES_COLORS["scenario"] and lower.marker.color == SERIES_COLORS["baseline"]
-    assert higher.text[1] == "205"
+    assert higher.text[2] == "205"
     with pytest.raises(ParameterError, match="display names for frequency"):
-        sensitivity_chart(table, lever_names={"crr": "R", "aov": "A"}, lower_name="-", higher_name="+", x_title="x")
+        sensitivity_chart(table, lever_names={"crr": "R", "winback": "W", "aov": "A"}, lower_name="-", higher_name="+", x_title="x")
 
 
 def test_scenarios_chart_side_by_side():
