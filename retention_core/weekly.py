@@ -46,7 +46,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "reason.overdue": "overdue", "reason.low_p_alive": "probably gone", "reason.overdue+low_p_alive": "overdue, probably gone",
         "reason.lapsed": "lapsed",
         "m.customers_end": "Active customers", "m.new_customers": "New customers", "m.churned": "Churned",
-        "m.reactivated": "Reactivated", "m.crr": "CRR", "m.churn_rate": "Churn rate", "m.revenue": "Revenue",
+        "m.reactivated": "Reactivated", "m.crr": "CRR", "m.retention_rate": "Kept (of S)",
+        "m.reactivation_share": "Came back (of S)", "m.churn_rate": "Churn rate", "m.revenue": "Revenue",
         "m.orders": "Orders", "m.aov": "Average order value", "m.arpu": "Revenue per customer",
     },
     "ru": {
@@ -64,7 +65,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "reason.overdue": "дольше обычного без заказа", "reason.low_p_alive": "вероятно, ушёл",
         "reason.overdue+low_p_alive": "дольше обычного, вероятно, ушёл", "reason.lapsed": "ушёл",
         "m.customers_end": "Активные клиенты", "m.new_customers": "Новые клиенты", "m.churned": "Ушедшие",
-        "m.reactivated": "Вернувшиеся", "m.crr": "CRR (удержание)", "m.churn_rate": "Отток", "m.revenue": "Выручка",
+        "m.reactivated": "Вернувшиеся", "m.crr": "CRR (удержание)", "m.retention_rate": "Остались (от S)",
+        "m.reactivation_share": "Вернулись (от S)", "m.churn_rate": "Отток", "m.revenue": "Выручка",
         "m.orders": "Заказы", "m.aov": "Средний чек", "m.arpu": "Выручка на клиента",
     },
 }
