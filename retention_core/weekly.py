@@ -19,6 +19,7 @@ import polars as pl
 from retention_core.charts.annotations import with_annotations
 from retention_core.charts.retention import kpi_trend_chart
 from retention_core.errors import ParameterError
+from retention_core.retention.activity import activity_window, at_risk_days
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import Kpi
 from retention_core.retention.review import what_changed
@@ -26,8 +27,8 @@ from retention_core.value.segments import at_risk_customers, crm_export, lapsed_
 
 Lang = Literal["en", "ru"]
 ReviewGrain = Literal["week", "month"]
-AT_RISK = {"min_days": 90, "gap_multiple": 2.0}  # the Weekly review page's thresholds
-LAPSED = {"min_days": 90, "top": 0.2}
+GAP_MULTIPLE = 2.0  # the Weekly review page's default at-risk rule: the purchase cycle and 2 × own gap
+LAPSED_TOP = 0.2
 LISTED = 50
 
 TEXT: dict[Lang, dict[str, str]] = {
@@ -49,6 +50,7 @@ TEXT: dict[Lang, dict[str, str]] = {
         "m.reactivated": "Reactivated", "m.crr": "CRR", "m.retention_rate": "Kept (of S)",
         "m.reactivation_share": "Came back (of S)", "m.churn_rate": "Churn rate", "m.revenue": "Revenue",
         "m.orders": "Orders", "m.aov": "Average order value", "m.arpu": "Revenue per customer",
+        "m.retention_rate": "Kept (part of CRR)", "m.reactivation_share": "Came back (part of CRR)",
     },
     "ru": {
         "title": "Еженедельный обзор: {name}", "title_month": "Ежемесячный обзор: {name}",
@@ -68,9 +70,10 @@ TEXT: dict[Lang, dict[str, str]] = {
         "m.reactivated": "Вернувшиеся", "m.crr": "CRR (удержание)", "m.retention_rate": "Остались (от S)",
         "m.reactivation_share": "Вернулись (от S)", "m.churn_rate": "Отток", "m.revenue": "Выручка",
         "m.orders": "Заказы", "m.aov": "Средний чек", "m.arpu": "Выручка на клиента",
+        "m.retention_rate": "Удержаны (часть CRR)", "m.reactivation_share": "Вернулись (часть CRR)",
     },
 }
-RATIOS = {"crr", "churn_rate"}
+RATIOS = {"crr", "churn_rate", "retention_rate", "reactivation_share"}
 MONEY = {"revenue", "aov", "arpu"}
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -147,11 +150,14 @@ def _items(frame: pl.DataFrame | None, day_col: str, text_col: str, lang: Lang, 
 
 def weekly_report(orders: pl.DataFrame, *, dataset: str, version: int | str, lang: Lang = "en",
                   grain: ReviewGrain = "week", notes: pl.DataFrame | None = None,
-                  annotations: pl.DataFrame | None = None, generated: datetime | None = None) -> WeeklyReport:
+                  annotations: pl.DataFrame | None = None, generated: datetime | None = None,
+                  window_override: int | None = None) -> WeeklyReport:
     """The weekly (or monthly) review of an orders table as HTML + subject + text summary.
 
     ``notes`` (week, text, author) and ``annotations`` (date, label, author) are the workspace's for this
-    dataset; those inside the reviewed period are listed.
+    dataset; those inside the reviewed period are listed. The activity window is the page's (SPEC §4.1:
+    the purchase cycle, or ``window_override`` periods); the at-risk list is the page's default rule
+    without the P(alive) part (no CLV fit in a mail job).
 
     Raises
     ------
@@ -165,13 +171,15 @@ def weekly_report(orders: pl.DataFrame, *, dataset: str, version: int | str, lan
     if grain not in get_args(ReviewGrain):
         raise ParameterError("review", grain, get_args(ReviewGrain))
     text = TEXT[lang]
-    changes = what_changed(orders, grain=grain)
+    rule = activity_window(orders, grain=grain, override=window_override)
+    changes = what_changed(orders, grain=grain, window=rule.periods)
     start = changes[0].period_start
     assert start is not None
     end = (start + timedelta(days=7)) if grain == "week" else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
     unit = text[grain]
-    risky = crm_export(at_risk_customers(orders, **AT_RISK))  # type: ignore[arg-type]
-    lapsed = crm_export(lapsed_high_value(orders, **LAPSED))  # type: ignore[arg-type]
+    days = at_risk_days(rule)
+    risky = crm_export(at_risk_customers(orders, min_days=days, gap_multiple=GAP_MULTIPLE))
+    lapsed = crm_export(lapsed_high_value(orders, min_days=days, top=LAPSED_TOP))
     title = text["title" if grain == "week" else "title_month"].format(name=dataset)
     start_text = start.strftime("%d.%m.%Y") if lang == "ru" else start.isoformat()
     when = (generated or datetime.now()).strftime("%d.%m.%Y %H:%M" if lang == "ru" else "%Y-%m-%d %H:%M")
@@ -180,7 +188,7 @@ def weekly_report(orders: pl.DataFrame, *, dataset: str, version: int | str, lan
     rows = []
     for k in changes:
         change, css = _change(k, lang)
-        name = text[f"m.{k.key}"]
+        name = text.get(f"m.{k.key}", k.key.replace("_", " "))
         lines.append(f"{name}: {_value(k.key, k.value, lang)} ({change} {text['vs'].format(unit=unit.lower())})")
         rows.append(f'<tr><td>{name}</td><td>{_value(k.key, k.value, lang)}</td><td>{_value(k.key, k.previous, lang)}</td>'
                     f'<td class="{css}">{change}</td></tr>')
@@ -188,7 +196,7 @@ def weekly_report(orders: pl.DataFrame, *, dataset: str, version: int | str, lan
     summary = "\n".join([title, text["sub"].format(unit=unit, start=start_text, version=version, when=when), "",
                          *lines, "", contact])
 
-    periods = period_metrics(orders, grain=grain).filter(~pl.col("incomplete"))
+    periods = period_metrics(orders, grain=grain, window=rule.periods).filter(~pl.col("incomplete"))
     chart = kpi_trend_chart(periods, incomplete="hidden", title=text["trend"].format(unit=unit.lower()))
     with_annotations(chart, annotations)  # the dataset's annotations as markers (SPEC §7.1)
     in_period_notes = notes.filter(pl.col("week") == start) if notes is not None and not notes.is_empty() else None

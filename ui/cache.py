@@ -102,26 +102,22 @@ def versions(slug: str):
     return workspace().versions(slug)
 
 
-def table_path(slug: str, kind: str, ver: str = "") -> Path:
-    """The Parquet file of ``kind`` in the version folder ``ver`` (see :func:`version`)."""
-    path = workspace().root / ver / f"{kind}.parquet" if ver else None
-    return path if path is not None and path.exists() else workspace().path(slug, kind)
-
-
-def settings(slug: str, ver: object = None):
-    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`).
-
-    Read from the workspace's SQLite on every call (about a millisecond), not cached: saving settings does not
-    make a new data version, so a cache keyed by the version would serve another workspace's or an older
-    setting (``ver`` is accepted for the callers and ignored)."""
+@st.cache_data(show_spinner=False)
+def settings(slug: str, ver: str):
+    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`), by version."""
     return workspace().settings(slug)
 
 
 def save_settings(slug: str, chosen) -> None:
-    """Save a dataset's settings (every page reads them on its next run)."""
+    """Save a dataset's settings (every page reads them on its next run); the core checks the editor role."""
     workspace().save_settings(slug, chosen)
+    settings.clear()
 
 
+def table_path(slug: str, kind: str, ver: str = "") -> Path:
+    """The Parquet file of ``kind`` in the version folder ``ver`` (see :func:`version`)."""
+    path = workspace().root / ver / f"{kind}.parquet" if ver else None
+    return path if path is not None and path.exists() else workspace().path(slug, kind)
 
 
 # Tables and core results are shared objects (cache_resource), not copies: cache_data unpickles a fresh
@@ -144,7 +140,12 @@ def segments(slug: str, kind: str, ver: str) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     con = cursor()
-    return {c: _segment_values(con, path, c) for c in _segment_columns(con, path, kind)}
+    columns = _segment_columns(con, path, kind)
+    # every property column is kept in the table; the sidebar offers the ones the load chose as segments
+    offered = next((d.reports.get(kind, {}).get("segments") for d in workspace().datasets() if d.slug == slug), None)
+    if offered is not None:
+        columns = [c for c in columns if c in offered]
+    return {c: _segment_values(con, path, c) for c in columns}
 
 
 @st.cache_data(show_spinner=False)

@@ -125,3 +125,32 @@ def audit() -> None:
                         "target": t("team.col_target"), "detail": t("team.col_detail")})
     st.dataframe(shown.head(500), hide_index=True, key="team_audit")
     widgets.download_csv(log, "audit_log.csv", label=t("team.audit_download"), key="team_audit_download")
+
+
+def _set_role(name: str) -> None:
+    role = state.get(f"{state.ACCOUNT_ROLE}_{name}")
+    cache.workspace().set_role(name, role)
+    _done(t("team.role_set", name=name, role=t(f"team.role.{role}")))
+
+
+def _remove_user(name: str) -> None:
+    cache.workspace().remove_user(name)
+    _done(t("team.user_removed", name=name))
+
+
+def accounts() -> None:
+    """Accounts and their roles (admins only); new accounts and passwords are made with the CLI."""
+    if not team.can("accounts") or cache.workspace().mode != "shared":
+        return
+    st.subheader(t("team.accounts"))
+    st.caption(t("team.accounts_intro"))
+    roles = ["viewer", "editor", "admin"]
+    for user in cache.workspace().users():
+        c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+        c1.text(f"{user.name} · " + t("team.by_password" if user.has_password else "team.by_provider"))
+        key = f"{state.ACCOUNT_ROLE}_{user.name}"
+        state.default(key, user.role)
+        c2.selectbox(t("team.role"), roles, key=key, format_func=lambda r: t(f"team.role.{r}"),
+                     label_visibility="collapsed")
+        c3.button(t("team.set_role"), key=f"team_set_role_{user.name}", on_click=_call, args=(_set_role, user.name))
+        c4.button(t("team.remove_user"), key=f"team_remove_{user.name}", on_click=_call, args=(_remove_user, user.name))

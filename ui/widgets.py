@@ -26,12 +26,12 @@ def sidebar() -> None:
     sb.selectbox(t("sidebar.language"), i18n.LANGS, format_func=i18n.LANG_NAMES.get, key=state.LANG)
     team.user_box()
     infos = cache.datasets()
-    if not infos:
-        return
     slugs = [d.slug for d in infos]
     names = {d.slug: d.name for d in infos}
     state.apply_pending_dataset()
     team.check_link(slugs, names)  # a link to a dataset or version that is gone says so (never other data)
+    if not infos:
+        return
     state.ensure_choice(state.DATASET, slugs)
     slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET,
                         on_change=team.unpin)

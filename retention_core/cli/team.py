@@ -148,6 +148,7 @@ def team_report(ns: argparse.Namespace) -> dict:
     from retention_core.ingest import connect, query
     from retention_core.mail import send_report, smtp_settings
     from retention_core.report import html_report
+    from retention_core.retention.activity import activity_window
     from retention_core.weekly import weekly_report
 
     ws = open_workspace(ns)
@@ -164,10 +165,12 @@ def team_report(ns: argparse.Namespace) -> dict:
     name = ws.get(slug).name  # type: ignore[arg-type]
     if ns.review:
         report = weekly_report(rows, dataset=name, version=version.version, lang=ns.lang, grain=ns.review,
-                               notes=ws.notes(slug), annotations=ws.annotations(slug))  # type: ignore[arg-type]
+                               notes=ws.notes(slug), annotations=ws.annotations(slug),  # type: ignore[arg-type]
+                               window_override=ns.window)
         page, subject, summary = report.html, report.subject, report.summary
     else:
-        page = html_report(rows, title=ns.title or f"Retention report: {name}", grain=ns.period,
+        window = activity_window(rows, grain=ns.period, override=ns.window)
+        page = html_report(rows, title=ns.title or f"Retention report: {name}", grain=ns.period, window=window,
                            annotations=ws.annotations(slug))  # type: ignore[arg-type]
         subject, summary = f"Retention report: {name}", f"Retention report: {name} (version {version.version})"
     write_page(ns.out, page)

@@ -17,7 +17,6 @@ from retention_core.ingest.store import (
 )
 
 __all__ = [
-    "KINDS", "DatasetSettings", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport",
-    "date_bounds",
+    "KINDS", "DatasetSettings", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport", "date_bounds",
     "detect_kind", "detect_roles", "load_file", "query", "segment_columns", "segment_values", "validate",
 ]

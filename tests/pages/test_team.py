@@ -165,3 +165,40 @@ def test_a_link_pins_a_version_and_a_missing_one_offers_the_nearest(app, workspa
     assert not missing.metric
     missing.button(key="team_open_version").click().run()
     assert metric(missing, "Customers") == metric(latest, "Customers")  # version 2, the nearest to 7
+
+
+def test_downloading_a_customer_list_is_in_the_audit_log(shared, downloads):
+    at = _signed_in("vic")
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert "customers_at_risk.csv" in downloads  # the fixture clicks every download, as a user would
+    log = Workspace(shared).as_user(Actor("ada", "admin")).audit_log()
+    exports = log.filter((log["action"] == "export_customers") & (log["actor"] == "vic"))
+    assert {"at_risk", "lapsed"} <= {d.split('"list": "')[1].split('"')[0] for d in exports["detail"]}
+    assert set(exports["target"]) == {"sample-shop"}
+
+
+def test_an_editor_uploads_and_saves_a_new_version(shared):
+    at = _data_page(_signed_in("eve"))
+    csv = b"customer_id,order_date,amount\nz1,2024-01-01,10\nz2,2024-01-08,20\n"
+    at.file_uploader(key="upload").set_value(("orders.csv", csv, "text/csv")).run()
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    newest = Workspace(shared).versions("orders")[0]
+    assert (newest.version, newest.saved_by, newest.rows["orders"]) == (1, "eve", 2)
+    log = Workspace(shared).as_user(Actor("ada", "admin")).audit_log()
+    assert log.select("actor", "action", "target").row(0) == ("eve", "upload", "orders")
+
+
+def test_an_admin_manages_roles_and_no_one_else_sees_accounts(shared):
+    at = _data_page(_signed_in("ada"))
+    assert any(s.value == "Accounts" for s in at.subheader)
+    at.selectbox(key="_account_role_vic").set_value("editor")
+    at.button(key="team_set_role_vic").click().run()
+    assert not at.exception
+    assert {u.name: u.role for u in Workspace(shared).as_user(Actor("ada", "admin")).users()}["vic"] == "editor"
+    at.selectbox(key="_account_role_ada").set_value("viewer")
+    at.button(key="team_set_role_ada").click().run()
+    assert any("last admin cannot be demoted" in e.value for e in at.error)  # refused by the core, said plainly
+    editor = _data_page(_signed_in("eve"))
+    assert not any(s.value == "Accounts" for s in editor.subheader)

@@ -61,6 +61,16 @@ EN = {
     "team.col_target": "Dataset / account",
     "team.col_detail": "Details",
     "error.permission_denied": "{detail}",
+    "team.accounts": "Accounts",
+    "team.accounts_intro": "Who may sign in and with which role. New accounts and passwords: "
+                           "python -m retention_core users add NAME --role ROLE (see README).",
+    "team.by_password": "password",
+    "team.by_provider": "company sign-in",
+    "team.role": "Role",
+    "team.set_role": "Set role",
+    "team.remove_user": "Remove",
+    "team.role_set": "{name} is now {role}.",
+    "team.user_removed": "Account {name} removed.",
 }
 
 RU = {
@@ -124,5 +134,15 @@ RU = {
     "team.col_action": "Что",
     "team.col_target": "Набор / учётная запись",
     "team.col_detail": "Подробности",
+    "team.accounts": "Учётные записи",
+    "team.accounts_intro": "Кто может входить и с какой ролью. Новые учётные записи и пароли: "
+                           "python -m retention_core users add ИМЯ --role РОЛЬ (см. README).",
+    "team.by_password": "пароль",
+    "team.by_provider": "корпоративный вход",
+    "team.role": "Роль",
+    "team.set_role": "Назначить",
+    "team.remove_user": "Удалить",
+    "team.role_set": "{name} теперь {role}.",
+    "team.user_removed": "Учётная запись {name} удалена.",
     "error.permission_denied": "Недостаточно прав: для этого нужна роль «{needed}». Обратитесь к администратору.",
 }

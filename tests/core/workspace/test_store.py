@@ -201,3 +201,18 @@ def test_settings_are_stored_per_dataset(ws, load):
     assert ws.settings_json("shop") == {}
     ws.save_settings_json("shop", {"activity_window": 3})
     assert ws.settings_json("shop") == {"activity_window": 3}
+
+
+def test_files_kept_beside_a_table_follow_it_into_new_versions_and_rollbacks(ws, load):
+    """A version may keep more than its tables (the engine's compact tables under compact/<kind>/)."""
+    ws.save("Shop", {"orders": load(V1)})
+    extra = ws.path("shop", "orders").parent / "compact" / "orders"
+    extra.mkdir(parents=True)
+    (extra / "month.parquet").write_bytes(b"compact")
+    ws.save("Shop", {"events": load(EVENTS, "events", "e.csv")})  # orders carried: its compact tables too
+    v2 = ws.path("shop", "orders", 2).parent / "compact" / "orders" / "month.parquet"
+    assert v2.read_bytes() == b"compact" and os.path.samefile(v2, extra / "month.parquet")
+    ws.save("Shop", {"orders": load(V2)})  # orders replaced: the old compact tables must not follow
+    assert not (ws.path("shop", "orders", 3).parent / "compact" / "orders").exists()
+    ws.rollback("shop", 1)
+    assert (ws.path("shop", "orders", 4).parent / "compact" / "orders" / "month.parquet").read_bytes() == b"compact"
