@@ -102,16 +102,19 @@ def versions(slug: str):
     return workspace().versions(slug)
 
 
-@st.cache_data(show_spinner=False)
-def settings(slug: str, ver: str):
-    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`), by version."""
+def settings(slug: str, ver: object = None):
+    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`).
+
+    Read from the workspace's SQLite on every call (about a millisecond), not cached: saving settings makes no
+    new data version, so a cache keyed by the version served one workspace's settings to another with the same
+    version folder (seen in the page tests: a test's saved ₽/30-day window leaked into the next tests).
+    ``ver`` is accepted for the callers and ignored."""
     return workspace().settings(slug)
 
 
 def save_settings(slug: str, chosen) -> None:
     """Save a dataset's settings (every page reads them on its next run); the core checks the editor role."""
     workspace().save_settings(slug, chosen)
-    settings.clear()
 
 
 def table_path(slug: str, kind: str, ver: str = "") -> Path:
