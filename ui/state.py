@@ -224,15 +224,15 @@ _RESTORED = "_url_restored"
 # Widgets drawn by pages (not the sidebar): their values must survive pages that do not draw them.
 PAGE_KEYS: tuple[str, ...] = (INCLUDE_INCOMPLETE, WINDOW, COHORT_VALUE, COHORT_MODE, CURVE_WEIGHTING, AGE_K,
                               CALIBRATION_END, TIME_UNIT, HORIZON, DISCOUNT, MARGIN, RISK_DAYS, RISK_GAPS,
-                              RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE, COMPARE, CMP_FROM, CMP_TO,
-                              BASE_FROM, BASE_TO, TREND_SEGMENT, TREND_METRIC, CURVE_SEGMENT, SEGMENT_TOP,
-                              COMPARE_METRIC,
+                              RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE,
                               # Journeys: a closed tab draws none of its widgets (only the open tab computes)
                               STEPS, FUNNEL_WINDOW, FUNNEL_WINDOW_UNIT, ORDER, BREAKDOWN, EXCLUDE, OPTIONAL, DROP_STEP,
                               PATH_START, PATH_DEPTH, PATH_TOP, SEQUENCE_BY, EXCLUSION_RULE, FUNNEL_WHERE, ATTRIBUTION,
                               BREAKDOWN_LIMIT, ALL_USERS, TTC_BINS, TTC_STEPS, ER_START, ER_RETURN, ER_TYPE, ER_PERIOD,
                               ER_CUMULATIVE, ER_MIN, ER_WEEK_START, ER_TIME_ZONE, ER_BREAKDOWN, ER_BREAKDOWN_TYPE,
-                              ER_START_WHERE, ER_RETURN_WHERE, ER_VALUE)
+                              ER_START_WHERE, ER_RETURN_WHERE, ER_VALUE, COMPARE, CMP_FROM, CMP_TO,
+                              BASE_FROM, BASE_TO, TREND_SEGMENT, TREND_METRIC, CURVE_SEGMENT, SEGMENT_TOP,
+                              COMPARE_METRIC)
 PAGE_PREFIXES: tuple[str, ...] = (STEP_WINDOW_PREFIX, STEP_WHERE_PREFIX, STEP_COND_PREFIX, EXCLUDE_SPAN_PREFIX)
 
 
