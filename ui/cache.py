@@ -140,7 +140,12 @@ def segments(slug: str, kind: str, ver: str) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     con = cursor()
-    return {c: _segment_values(con, path, c) for c in _segment_columns(con, path, kind)}
+    columns = _segment_columns(con, path, kind)
+    # every property column is kept in the table; the sidebar offers the ones the load chose as segments
+    offered = next((d.reports.get(kind, {}).get("segments") for d in workspace().datasets() if d.slug == slug), None)
+    if offered is not None:
+        columns = [c for c in columns if c in offered]
+    return {c: _segment_values(con, path, c) for c in columns}
 
 
 @st.cache_data(show_spinner=False)
