@@ -102,16 +102,18 @@ def versions(slug: str):
     return workspace().versions(slug)
 
 
-@st.cache_data(show_spinner=False)
-def settings(slug: str, ver: str):
-    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`), by version."""
+def settings(slug: str, ver: str = ""):
+    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`).
+
+    Read from the workspace database on every call (one indexed row, well under a millisecond), not
+    cached: settings change without a new version, and another process (or server) may change them.
+    """
     return workspace().settings(slug)
 
 
 def save_settings(slug: str, chosen) -> None:
     """Save a dataset's settings (every page reads them on its next run); the core checks the editor role."""
     workspace().save_settings(slug, chosen)
-    settings.clear()
 
 
 def table_path(slug: str, kind: str, ver: str = "") -> Path:
