@@ -118,10 +118,8 @@ def settings(slug: str, ver: object = None):
 
 
 def save_settings(slug: str, chosen) -> None:
-    """Save a dataset's settings (every page reads them on its next run)."""
+    """Save a dataset's settings (every page reads them on its next run); the core checks the editor role."""
     workspace().save_settings(slug, chosen)
-
-
 
 
 # Tables and core results are shared objects (cache_resource), not copies: cache_data unpickles a fresh

@@ -65,8 +65,9 @@ def _history(info: DatasetInfo) -> None:
     st.dataframe(table, hide_index=True, key=f"team_history_{info.slug}")
     for v in versions[:10]:
         c1, c2 = st.columns(2)
-        c1.page_link("pages/overview.py", label=t("team.open", version=v.version), icon=":material/history:",
-                     query_params={state.DATASET: info.slug, state.VERSION: str(v.version)})
+        if c1.button(t("team.open", version=v.version), key=f"team_open_{info.slug}_{v.version}",
+                     icon=":material/history:", on_click=team.open_version, args=(info.slug, v.version)):
+            st.switch_page("pages/overview.py")  # the pin is in the link from there on (?ds=…&v=…)
         if v.version != info.version and team.can("rollback"):
             c2.button(t("team.rollback", version=v.version), key=f"team_rollback_{info.slug}_{v.version}",
                       on_click=_call, args=(_rollback, info.slug, v.version))

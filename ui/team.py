@@ -119,6 +119,11 @@ def _open(slug: str | None, version: int | None = None) -> None:
     state.pin_version(version)
 
 
+def open_version(slug: str, version: int) -> None:
+    """A history row's "Open version N" (callback): show that dataset pinned to that version."""
+    _open(slug, version)
+
+
 def check_link(slugs: list[str], names: dict[str, str]) -> None:
     """Before the dataset picker is drawn: a dataset or version the link names that is gone stops the run
     with a plain message and a way to the closest thing — never other data in its place."""

@@ -202,3 +202,17 @@ def test_an_admin_manages_roles_and_no_one_else_sees_accounts(shared):
     assert any("last admin cannot be demoted" in e.value for e in at.error)  # refused by the core, said plainly
     editor = _data_page(_signed_in("eve"))
     assert not any(s.value == "Accounts" for s in editor.subheader)
+
+
+def test_opening_an_old_version_from_the_history_pins_it(app, workspace):
+    ws = Workspace(workspace)
+    small = load_file(ROOT / "tests" / "data" / "orders_utf8_bom_rub.csv", kind="orders")
+    ws.save("Sample shop", {"orders": small}, slug="sample-shop")
+    at = app.run()
+    newest = metric(at, "Customers")
+    at.switch_page("pages/data.py").run()
+    at.button(key="team_open_sample-shop_1").click().run()
+    assert not at.exception
+    assert metric(at, "Customers") != newest  # the Overview of version 1
+    assert at.query_params.get("v") in ("1", ["1"]) and at.query_params.get("ds") in ("sample-shop", ["sample-shop"])
+    assert any(c.value.startswith("Version 1 of 2, pinned by the link") for c in at.sidebar.caption)
