@@ -8,16 +8,27 @@ with its line number, raw values and a reason. Exact duplicates are rejected wit
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from retention_core.errors import InputError, check_choice
-from retention_core.ingest.checks import Check, date_check, number_check, text_check
+from retention_core.errors import InputError, ParameterError, check_choice
+from retention_core.ingest.checks import (
+    ID_ROLES,
+    Check,
+    date_check,
+    default_date_range,
+    number_check,
+    range_check,
+    text_check,
+)
+from retention_core.ingest.parse import has_offset
 from retention_core.ingest.raw import FILE, LINE, RawTable, connect, read_raw
-from retention_core.ingest.roles import KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
+from retention_core.ingest.roles import DATE_ROLES, KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
 from retention_core.ingest.typed import TypedRead, read_typed
 from retention_core.runs import repeated_rows
 
@@ -25,6 +36,56 @@ REASON = "reason"
 CODE = "reason_code"
 COLUMN = "column"
 MAX_SEGMENT_VALUES = 200
+WIDEST_DATES = (date(1900, 1, 1), date(2200, 12, 31))  # how far a caller may widen the allowed dates
+# names of the canonical columns (docs/data-model.md): a segment may not take one
+_CANONICAL = {"customer_id", "ordered_at", "amount", "order_id", "quantity", "started_at", "ended_at", "mrr", "plan",
+              "user_id", "event", "occurred_at", "seq", "score", "answered_at"}
+
+
+def check_date_range(date_range: tuple[date, date] | None) -> tuple[date, date]:
+    """The dates rows may hold: ``date_range`` checked, or 1970-01-01 … today + 1 year.
+
+    Raises
+    ------
+    ParameterError
+        Not two dates in order within 1900-01-01 … 2200-12-31.
+    """
+    if date_range is None:
+        return default_date_range()
+    lo, hi = date_range
+    if not (isinstance(lo, date) and isinstance(hi, date) and WIDEST_DATES[0] <= lo <= hi <= WIDEST_DATES[1]):
+        raise ParameterError("date_range", f"{lo} … {hi}", f"two dates in order within {WIDEST_DATES[0]} … {WIDEST_DATES[1]}")
+    return lo, hi
+
+
+def check_timezone(timezone: str) -> str:
+    """``timezone`` when it is an IANA zone name (``UTC``, ``Europe/Moscow``)."""
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ParameterError("timezone", timezone, "an IANA time-zone name such as UTC or Europe/Moscow") from exc
+    return timezone
+
+
+def segment_names(segments: list[str]) -> dict[str, str]:
+    """Each segment header's column name in the canonical frame: normalised, unique, never a canonical name.
+
+    Examples
+    --------
+    >>> segment_names(["Sales channel", "sales-channel", "Amount", "!!"])
+    {'Sales channel': 'sales_channel', 'sales-channel': 'sales_channel_2', 'Amount': 'amount_2', '!!': 'segment'}
+    """
+    names: dict[str, str] = {}
+    taken = set(_CANONICAL)
+    for header in segments:
+        base = normalise(header) or "segment"
+        name, n = base, 1
+        while name in taken or name.startswith("__"):
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        names[header] = name
+    return names
 
 
 @dataclass(frozen=True)
@@ -47,6 +108,10 @@ class ValidationReport:
     line_level: bool = False
     orders: int | None = None  # orders after grouping lines (line-level exports)
     reason_counts: dict[str, int] = field(default_factory=dict)
+    ids_normalised: int = 0  # ids changed by normalisation (Unicode form, invisible characters, spaces, quotes)
+    timezone: str = "UTC"  # the zone timestamps with an offset were converted to
+    timezone_converted: int = 0  # how many were
+    date_range: tuple[str, str] = ("", "")  # the dates rows were allowed to hold (ISO)
 
     def to_json(self, rejected: pl.DataFrame, *, limit: int = 100) -> dict:
         """The SPEC §8 ``validate`` JSON (first ``limit`` rejected rows)."""
@@ -62,6 +127,10 @@ class ValidationReport:
             "columns": dict(self.columns),
             "rejected": first.to_dicts(),
             "duplicates": self.duplicates,
+            "ids_normalised": self.ids_normalised,
+            "timezone": self.timezone,
+            "timezone_converted": self.timezone_converted,
+            "date_range": list(self.date_range),
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "warnings": list(self.warnings),
@@ -84,7 +153,8 @@ class LoadResult:
         return out
 
 
-def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: str | None):
+def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: str | None,
+            dates: tuple[date, date], timezone: str):
     required, _ = ROLES[kind]
     checks: list[Check] = []
     formats: dict[str, str] = {}
@@ -98,8 +168,9 @@ def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: 
             checks.append(check)
             formats[role] = f"decimal '{nf.decimal}'"
         else:
-            check, df = date_check(role, header, frame, required=need, date_order=date_order)
+            check, df = date_check(role, header, frame, required=need, date_order=date_order, timezone=timezone)
             checks.append(check)
+            checks.append(range_check(role, header, *dates))
             formats[role] = df.family if df else "unknown"
             if df and df.ambiguous:
                 warnings.append(
@@ -135,14 +206,42 @@ def _segment_columns(frame: pl.DataFrame, roles: dict[str, str]) -> list[str]:
     return [c for c, n in zip(keep, uniques, strict=True) if n <= MAX_SEGMENT_VALUES]
 
 
+def _ids_normalised(frame: pl.DataFrame, roles: dict[str, str]) -> int:
+    """How many id cells normalisation changed (a blank cell, null either way, is not counted)."""
+    changed = [(pl.col(f"__v_{r}") != pl.col(h).cast(pl.String)).fill_null(False).sum()
+               for r, h in roles.items() if r in ID_ROLES]
+    return int(frame.select(pl.sum_horizontal(changed)).item()) if changed and frame.height else 0
+
+
+def _offsets(frame: pl.DataFrame, roles: dict[str, str]) -> int:
+    """How many date cells carried a time-zone offset (converted to the dataset's zone)."""
+    cols = [has_offset(pl.col(h)).fill_null(False).sum() for r, h in roles.items() if r in DATE_ROLES]
+    if not cols or frame.height == 0:
+        return 0
+    return int(frame.select(pl.sum_horizontal(cols)).item())
+
+
 def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
-             date_order: str | None = None) -> LoadResult:
-    """Turn a :class:`RawTable` into a :class:`LoadResult` for ``kind`` (detected when None)."""
+             date_order: str | None = None, date_range: tuple[date, date] | None = None,
+             timezone: str = "UTC") -> LoadResult:
+    """Turn a :class:`RawTable` into a :class:`LoadResult` for ``kind`` (detected when None).
+
+    Dates outside ``date_range`` (default 1970-01-01 … today + 1 year) are rejected; timestamps with
+    a time-zone offset are converted to ``timezone``.
+    """
+    dates = check_date_range(date_range)
+    timezone = check_timezone(timezone)
     frame = raw.frame
     headers = [c for c in frame.columns if c not in (LINE, FILE)]
     kind = kind or detect_kind(headers)
     check_choice("kind", kind, KINDS)
     roles = detect_roles(frame, kind, mapping)
+    nested = [h for h in roles.values() if h in raw.nested]
+    if nested:
+        which = ", ".join(f'"{h}"' for h in nested)
+        msg = (f"{raw.file}: column {which} holds lists or records, not one value per row; "
+               "export that column as plain text, numbers or dates")
+        raise InputError(msg, file=raw.file, column=nested[0], reason="nested_column")
     required, _ = ROLES[kind]
     line_level = kind == "orders" and "amount" not in roles and {"quantity", "unit_price"} <= roles.keys()
     missing = [r for r in required if r not in roles and not (r == "amount" and line_level)]
@@ -155,7 +254,7 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
         msg = f"{raw.file}: the file has column names but no data rows"
         raise InputError(msg, file=raw.file, reason="no_rows")
 
-    checks, formats, warnings = _checks(kind, roles, frame, date_order)
+    checks, formats, warnings = _checks(kind, roles, frame, date_order, dates, timezone)
     parsed = _parse(frame, checks)
     if line_level:
         # a cancellation line (negative quantity, or an order id like C536379) is a refund: negative amount
@@ -172,15 +271,18 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
     parsed = _mark_duplicates(parsed, kind, roles, headers, line_level)
 
     good = _accepted(parsed)
-    canonical = _canonical(good, kind, roles, segments, line_level)
+    names = segment_names(segments)
+    canonical = _canonical(good, kind, roles, names, line_level)
     rejected = _rejected(parsed.filter(pl.col(REASON).is_not_null()), raw, headers)
     counts = dict(rejected.group_by(CODE).len().iter_rows()) if rejected.height else {}
     report = ValidationReport(
         file=raw.file, kind=kind, rows_read=frame.height + raw.structural.height, rows_accepted=good.height,
         rows_rejected=rejected.height, duplicates=int(counts.get("duplicate", 0)), columns=dict(roles),
-        segments=tuple(normalise(s) for s in segments), encoding=raw.encoding, delimiter=raw.delimiter,
+        segments=tuple(names.values()), encoding=raw.encoding, delimiter=raw.delimiter,
         formats=formats, warnings=tuple(warnings), headers=tuple(headers), line_level=line_level,
         orders=canonical.height if kind == "orders" else None, reason_counts={str(k): int(v) for k, v in counts.items()},
+        ids_normalised=_ids_normalised(good, roles), timezone=timezone, timezone_converted=_offsets(good, roles),
+        date_range=(dates[0].isoformat(), dates[1].isoformat()),
     )
     return LoadResult(canonical, report, rejected)
 
@@ -259,8 +361,8 @@ def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], hea
     ).drop("__dup_reason")
 
 
-def _canonical(good: pl.DataFrame, kind: str, roles: dict[str, str], segments: list[str], line_level: bool) -> pl.DataFrame:
-    seg = [pl.col(s).str.strip_chars().fill_null("").replace("", "(none)").alias(normalise(s)) for s in segments]
+def _canonical(good: pl.DataFrame, kind: str, roles: dict[str, str], names: dict[str, str], line_level: bool) -> pl.DataFrame:
+    seg = [pl.col(s).str.strip_chars().fill_null("").replace("", "(none)").alias(n) for s, n in names.items()]
     if kind == "orders":
         cols = [
             pl.col("__v_customer_id").alias("customer_id"),
@@ -271,7 +373,7 @@ def _canonical(good: pl.DataFrame, kind: str, roles: dict[str, str], segments: l
         ]
         out = good.select(*cols, *seg)
         if line_level and "order_id" in roles:
-            seg_names = [normalise(s) for s in segments]
+            seg_names = list(names.values())
             out = (
                 out.group_by("order_id", "customer_id", maintain_order=True)
                 .agg(pl.col("ordered_at").min(), pl.col("amount").sum(), pl.col("quantity").sum(),
@@ -314,7 +416,7 @@ def _rejected(bad: pl.DataFrame, raw: RawTable, headers: list[str]) -> pl.DataFr
     return pl.concat([cells, structural], how="diagonal_relaxed").sort([*([FILE] if where else []), LINE])
 
 
-def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
+def _from_typed(t: TypedRead, file: str, dates: tuple[date, date], timezone: str) -> LoadResult | None:
     """A :class:`LoadResult` for a clean file read with types; None when it has repeated rows.
 
     Rows equal as text are equal typed, so "no repeats typed" means none in the file; repeats go to
@@ -324,14 +426,17 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
     if any(repeated_rows(rows, key).height for rows, key, _ in _duplicate_groups(frame, kind, roles, headers, False)):
         return None
     segments = _segment_columns(frame, roles)
-    canonical = _canonical(frame, kind, roles, segments, line_level=False)
+    names = segment_names(segments)
+    canonical = _canonical(frame, kind, roles, names, line_level=False)
     text = {c: pl.String for c in (COLUMN, CODE, REASON, *headers, "raw_line")}
     rejected = pl.DataFrame(schema={**({FILE: pl.String} if t.folder else {}), LINE: pl.Int64, **text})
     report = ValidationReport(
         file=file, kind=kind, rows_read=frame.height, rows_accepted=frame.height, rows_rejected=0, duplicates=0,
-        columns=dict(roles), segments=tuple(normalise(s) for s in segments), encoding=t.encoding,
+        columns=dict(roles), segments=tuple(names.values()), encoding=t.encoding,
         delimiter=t.delimiter, formats=t.formats, warnings=(), headers=tuple(headers), line_level=False,
         orders=canonical.height if kind == "orders" else None, reason_counts={},
+        ids_normalised=_ids_normalised(frame, roles), timezone=timezone, timezone_converted=t.converted,
+        date_range=(dates[0].isoformat(), dates[1].isoformat()),
     )
     return LoadResult(canonical, report, rejected)
 
@@ -339,13 +444,17 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
 def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
               date_order: str | None = None, file_name: str | None = None,
               con: duckdb.DuckDBPyConnection | None = None, typed: bool = True,
-              sheet: str | None = None) -> LoadResult:
+              sheet: str | None = None, date_range: tuple[date, date] | None = None,
+              timezone: str = "UTC") -> LoadResult:
     """Read and validate one export file (CSV/TSV/…, Parquet or XLSX) into a :class:`LoadResult`.
 
     A clean UTF-8 export of orders or events is first read by DuckDB with types
     (:mod:`~retention_core.ingest.typed`, ~3× faster on large files); whatever that path cannot vouch
     for — and ``typed=False`` — goes through the general text path. Both give the same result.
-    ``sheet`` names the sheet of a workbook (default: the first).
+    ``sheet`` names the sheet of a workbook (default: the first). Rows dated outside ``date_range``
+    (default 1970-01-01 … today + 1 year; at most 1900 … 2200) are rejected with a reason;
+    timestamps written with a time-zone offset are converted to ``timezone`` (default UTC) and
+    counted in the report.
 
     Raises
     ------
@@ -353,7 +462,11 @@ def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, 
         The file cannot be read at all (empty, binary, no recognisable columns, no data rows).
     ColumnNotFoundError
         A header named in ``mapping`` is not in the file.
+    ParameterError
+        ``date_range`` or ``timezone`` is not allowed.
     """
+    dates = check_date_range(date_range)
+    timezone = check_timezone(timezone)
     path = Path(path)
     own = con is None
     if con is None:
@@ -361,12 +474,12 @@ def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, 
     file = file_name or path.name
     try:
         if typed and path.exists():
-            fast = read_typed(path, file=file, kind=kind, mapping=mapping, con=con)
-            result = _from_typed(fast, file) if fast is not None else None
+            fast = read_typed(path, file=file, kind=kind, mapping=mapping, con=con, dates=dates, timezone=timezone)
+            result = _from_typed(fast, file, dates, timezone) if fast is not None else None
             if result is not None:
                 return result
         raw = read_raw(path, file=file, con=con, sheet=sheet)
     finally:
         if own:
             con.close()
-    return validate(raw, kind=kind, mapping=mapping, date_order=date_order)
+    return validate(raw, kind=kind, mapping=mapping, date_order=date_order, date_range=dates, timezone=timezone)

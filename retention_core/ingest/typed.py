@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from retention_core.errors import RetentionError
+from retention_core.ingest.checks import ID_ROLES, normalise_id
 from retention_core.ingest.parse import detect_date_format, plain_numbers
-from retention_core.ingest.raw import LINE, TEXT_SUFFIXES, choose_delimiter, parquet_source, stringify
+from retention_core.ingest.raw import LINE, TEXT_SUFFIXES, check_width, choose_delimiter, parquet_source, stringify
 from retention_core.ingest.roles import DATE_ROLES, NUMBER_ROLES, ROLES, Kind, detect_kind, detect_roles
 
 _HEAD = 64 * 1024
@@ -52,10 +54,12 @@ class TypedRead:
     encoding: str | None
     delimiter: str | None
     folder: bool = False  # a folder of Parquet files (its rejected rows would name their file)
+    converted: int = 0  # timestamps converted from a time-zone offset to the dataset's zone
 
 
 def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, str] | None,
-               con: duckdb.DuckDBPyConnection) -> TypedRead | None:
+               con: duckdb.DuckDBPyConnection, dates: tuple[date, date] = (date(1970, 1, 1), date(2200, 12, 31)),
+               timezone: str = "UTC") -> TypedRead | None:
     """Read ``path`` with DuckDB types when it is a clean export (see the module text); else None.
 
     Errors of the file itself (unreadable, empty, a mapping naming a missing column) are left to
@@ -63,10 +67,11 @@ def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, s
     """
     try:
         if path.is_dir() or _magic(path) == b"PAR1":
-            return _read_parquet(path, file=file, kind=kind, mapping=mapping, con=con)
+            return _read_parquet(path, file=file, kind=kind, mapping=mapping, con=con, dates=dates)
         if path.suffix.lower() not in TEXT_SUFFIXES or not _plain_utf8_head(path):
             return None
-        return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8")
+        check_width(path, file=file)  # before DuckDB sniffs a 100,000-column header
+        return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8", dates=dates)
     except (duckdb.Error, RetentionError, pl.exceptions.PolarsError, OSError, ValueError):
         return None  # not a clean file (or not readable at all): the general path decides and explains
 
@@ -90,7 +95,7 @@ def _roles(text_sample: pl.DataFrame, kind: Kind | None, mapping: dict[str, str]
 
 
 def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, str] | None,
-                  con: duckdb.DuckDBPyConnection) -> TypedRead | None:
+                  con: duckdb.DuckDBPyConnection, dates: tuple[date, date]) -> TypedRead | None:
     """A Parquet file or folder whose role columns are already typed (text ids, timestamps, numbers).
 
     The general path turns every cell into text and parses it back, which a folder of tens of
@@ -124,7 +129,7 @@ def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str
     values = [pl.col(h).cast(pl.String).alias(f"__v_{r}") if full.schema[h].is_integer()  # no spaces to strip
               else _value(r, h) for r, h in roles.items()]
     frame = (full.with_columns(text) if text is not None else full).with_columns(values)
-    if not _clean(frame, kind, roles):
+    if not _clean(frame, kind, roles, dates):
         return None
     return TypedRead(frame, kind, roles, tuple(headers), formats, None, None, folder=path.is_dir())
 
@@ -149,7 +154,7 @@ def _plain_utf8_head(path: Path) -> bool:
 
 
 def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con: duckdb.DuckDBPyConnection,
-          encoding: str) -> TypedRead | None:
+          encoding: str, dates: tuple[date, date]) -> TypedRead | None:
     delim = choose_delimiter(con, path)
     opts = "delim = ?, header = true, all_varchar = true, auto_detect = true"
     sample = con.sql(f"SELECT * FROM read_csv(?, {opts}) LIMIT {SAMPLE}", params=[str(path), delim]).pl()
@@ -178,7 +183,7 @@ def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con:
     if typed.columns != headers:
         return None
     frame = typed.with_columns(_value(role, header) for role, header in roles.items())
-    if not _clean(frame, kind, roles):
+    if not _clean(frame, kind, roles, dates):
         return None
     return TypedRead(frame, kind, roles, tuple(headers), formats, encoding, delim)
 
@@ -202,7 +207,9 @@ def _iso_format(values: pl.Series) -> str | None:
 
 def _value(role: str, header: str) -> pl.Expr:
     col = pl.col(header)
-    if role in _TEXT_ROLES:
+    if role in ID_ROLES:
+        col = normalise_id(col.cast(pl.String))  # as the general path compares ids
+    elif role in _TEXT_ROLES:
         stripped = col.cast(pl.String).str.strip_chars()
         col = pl.when(stripped != "").then(stripped)
     elif role in DATE_ROLES:
@@ -212,9 +219,12 @@ def _value(role: str, header: str) -> pl.Expr:
     return col.alias(f"__v_{role}")
 
 
-def _clean(frame: pl.DataFrame, kind: Kind, roles: dict[str, str]) -> bool:
-    """Nothing the general path would reject: required cells present, amounts finite."""
+def _clean(frame: pl.DataFrame, kind: Kind, roles: dict[str, str], dates: tuple[date, date]) -> bool:
+    """Nothing the general path would reject: required cells present, amounts finite, dates in range."""
     required, _ = ROLES[kind]
+    lo = datetime.combine(dates[0], datetime.min.time())
+    hi = datetime.combine(dates[1] + timedelta(days=1), datetime.min.time())
     checks = [pl.col(f"__v_{r}").is_not_null().all() for r in required]
     checks += [pl.col(f"__v_{r}").is_finite().all() for r in roles if r in NUMBER_ROLES]
+    checks += [pl.col(f"__v_{r}").is_between(lo, hi, closed="left").all() for r in roles if r in DATE_ROLES]
     return bool(frame.select(pl.all_horizontal(checks)).item())
