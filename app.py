@@ -22,6 +22,8 @@ pages = [
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ]
 nav = st.navigation(pages)
+notices = st.container()  # above the page: link values that were clamped or ignored (filled after the page ran)
 widgets.sidebar()
 nav.run()
+widgets.url_notices(notices)
 state.write_url()

@@ -4,9 +4,11 @@ import streamlit as st
 
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS
+from retention_core.ingest.load import WIDEST_DATES
 from retention_core.ingest.roles import ROLES
 from ui import cache, i18n, routing, state, widgets
 from ui.i18n import t
+from ui.text import plain
 
 routing.in_frame()
 
@@ -26,19 +28,22 @@ order_choice = c2.selectbox(t("data.date_order"), ["auto", "dmy", "mdy"], key=st
                             format_func=lambda o: t(f"data.date_order_{o}"))
 source = st.radio(t("data.source"), ["upload", "server"], key=state.DATA_SOURCE, horizontal=True,
                   format_func=lambda x: t(f"data.source_{x}"), label_visibility="collapsed")
+wide = st.toggle(t("data.wide_dates"), key=state.WIDE_DATES, help=t("data.wide_dates_help"))
 kind = None if kind_choice == "auto" else kind_choice
 order = None if order_choice == "auto" else order_choice
+dates = WIDEST_DATES if wide else None
 result = name = None
 try:
     if source == "upload":
         uploaded = st.file_uploader(t("data.upload"), key=state.UPLOAD,
-                                    type=["csv", "tsv", "txt", "gz", "parquet", "xlsx", "xls"])
+                                    type=["csv", "tsv", "txt", "gz", "parquet", "xlsx", "xls"],
+                                    help=t("data.upload_limit", mb=st.get_option("server.maxUploadSize")))
         if uploaded is not None:
             name = uploaded.name
             state.new_source(uploaded.file_id)
             sheets = cache.upload_sheets(uploaded)
             sheet = st.selectbox(t("data.sheet"), sheets, key=state.UPLOAD_SHEET) if len(sheets) > 1 else None
-            result = cache.load_upload(uploaded, kind, state.mapping(), order, sheet)
+            result = cache.load_upload(uploaded, kind, state.mapping(), order, sheet, dates)
     else:
         relative = st.text_input(t("data.server_path"), key=state.SERVER_PATH, placeholder="orders_parquet/",
                                  help=t("data.server_path_help", root=cache.data_root()))
@@ -46,7 +51,7 @@ try:
             name = relative.strip().rstrip("/").rsplit("/", 1)[-1]
             state.new_source("path:" + relative.strip())
             with st.spinner(t("common.loading")):
-                result = cache.load_server_path(relative, kind, state.mapping(), order)
+                result = cache.load_server_path(relative, kind, state.mapping(), order, dates)
 except RetentionError as exc:
     widgets.show_error(exc)
     st.caption(t("data.nothing_saved"))
@@ -62,7 +67,7 @@ if result is not None:
         cols[i % 4].selectbox(t(f"role.{role}"), options, index=options.index(current),
                               key=state.MAPPING_PREFIX + role, format_func=lambda h: h or t("data.not_used"))
     if rep.segments:
-        st.caption(t("data.segments_found", names=", ".join(rep.segments)))
+        st.caption(t("data.segments_found", names=plain(", ".join(rep.segments))))
 
     st.subheader(t("data.report"))
     c = st.columns(4)
@@ -72,10 +77,14 @@ if result is not None:
     widgets.tile(c[3], t("data.duplicates"), i18n.num(rep.duplicates))
     if rep.line_level:
         st.info(t("data.orders_grouped", lines=i18n.num(rep.rows_accepted), orders=i18n.num(rep.orders)))
+    if rep.ids_normalised:
+        st.caption(t("data.ids_normalised", n=i18n.num(rep.ids_normalised)))
+    if rep.timezone_converted:
+        st.caption(t("data.timezone_converted", n=i18n.num(rep.timezone_converted), zone=plain(rep.timezone)))
     if rep.encoding:
-        st.caption(t("data.encoding", encoding=rep.encoding, delimiter=rep.delimiter or ""))
+        st.caption(t("data.encoding", encoding=plain(rep.encoding), delimiter=plain(rep.delimiter or "")))
     for warning in rep.warnings:
-        st.warning(warning)
+        st.warning(plain(warning))
     if rep.rows_rejected:
         st.markdown(f"**{t('data.rejected')}**")
         export = result.rejected_export()
@@ -98,7 +107,7 @@ if result is not None:
         if st.form_submit_button(t("data.save"), type="primary"):
             info = cache.workspace().save(names.get(target, title) if target else title, {rep.kind: result},
                                           slug=target or None)
-            state.put(state.FLASH, t("data.saved", name=info.name, rows=i18n.num(result.frame.height)))
+            state.put(state.FLASH, t("data.saved", name=plain(info.name), rows=i18n.num(result.frame.height)))
             state.put(state.PENDING_DATASET, info.slug)
             state.put(state.FLASH_SAVED, True)
             st.rerun()
@@ -106,9 +115,9 @@ if result is not None:
 st.subheader(t("data.saved_list"))
 for info in cache.datasets():
     c1, c2, c3 = st.columns([4, 4, 1])
-    c1.markdown(f"**{info.name}** · {info.created.replace('T', ' ')}")
+    c1.markdown(f"**{plain(info.name)}** · {info.created.replace('T', ' ')}")
     c2.caption(" · ".join(f"{t('kind.' + k)}: {i18n.num(info.reports[k]['rows'])}" for k in info.kinds))
     if c3.button(t("data.delete"), key=f"delete_{info.slug}"):
         cache.workspace().delete(info.slug)
-        state.put(state.FLASH, t("data.deleted", name=info.name))
+        state.put(state.FLASH, t("data.deleted", name=plain(info.name)))
         st.rerun()

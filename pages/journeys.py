@@ -15,6 +15,7 @@ from retention_core.journeys.funnels import (
 from ui import funnel_builder as fb
 from ui import i18n, routing, widgets
 from ui.i18n import t
+from ui.text import plain
 from ui.journeys_sections import breakdown_section, paths_section, sequence_section
 
 routing.in_frame()
@@ -36,10 +37,10 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
     c = st.columns(4)
     widgets.tile(c[0], t("journeys.entered"), i18n.num(s.entered), help=t("journeys.entered_help"))
     widgets.tile(c[1], t("journeys.converted"), i18n.num(s.converted),
-                 help=t("journeys.converted_help", step=last))
+                 help=t("journeys.converted_help", step=plain(last)))
     widgets.tile(c[2], t("journeys.conversion"), i18n.pct(s.conversion), help=t("journeys.conversion_help"))
     widgets.tile(c[3], t("journeys.time_to_convert"), fb.duration(s.median_seconds_to_convert),
-                 help=t("journeys.time_to_convert_help", step=last))
+                 help=t("journeys.time_to_convert_help", step=plain(last)))
     st.caption(fb.caption(spec))
     left, right = st.columns(2)
     with left:
@@ -50,7 +51,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         widgets.download_csv(result.steps, "funnel_steps.csv", label=t("journeys.download_steps"), key="steps_csv")
         j = fb.drop_step_picker(spec)
         dropped = dropped_users(result, j)
-        st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=labels[j - 1]))
+        st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=plain(labels[j - 1])))
         widgets.download_csv(dropped.select("user_id", "entered_at", "furthest_step"), f"dropped_before_step_{j}.csv",
                              label=t("journeys.download_dropped"), key="dropped_csv")
     left, right = st.columns(2)

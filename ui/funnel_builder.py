@@ -20,6 +20,7 @@ from retention_core.journeys.spec import FUNNEL_ORDERS, MAX_STEPS, FunnelSpec, F
 from retention_core.periods import parse_duration
 from ui import i18n, state, widgets
 from ui.i18n import t
+from ui.text import plain
 
 WINDOW_UNITS = ("minutes", "hours", "days", "weeks")
 STEP_WINDOWS = ("", "5m", "15m", "30m", "1h", "6h", "1d", "3d", "7d")
@@ -98,11 +99,11 @@ def _advanced(events: list[str], steps: list[str], properties: dict[str, list[st
         if i > 0:
             key = state.STEP_WINDOW_PREFIX + event
             state.ensure_choice(key, list(STEP_WINDOWS), fallback="")
-            window = left.selectbox(t("journeys.step_window", event=event), STEP_WINDOWS, key=key, disabled=not ordered,
+            window = left.selectbox(t("journeys.step_window", event=plain(event)), STEP_WINDOWS, key=key, disabled=not ordered,
                                     format_func=lambda w: duration(_seconds(w)) if w else t("journeys.step_window_any"))
         key = state.STEP_WHERE_PREFIX + event
         state.ensure_choice(key, pairs, fallback="")
-        where = right.selectbox(t("journeys.step_where", event=event), pairs, key=key,
+        where = right.selectbox(t("journeys.step_where", event=plain(event)), pairs, key=key,
                                 format_func=lambda p: "{} = {}".format(label(p.split("=", 1)[0]), p.split("=", 1)[1])
                                 if p else t("journeys.step_where_any"))
         out.append(FunnelStep(event, where=(tuple(where.split("=", 1)),) if where else (),
