@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
-# CommonMark's escapable ASCII punctuation, plus ":" (Streamlit's :icon: / :color[...] directives, and the
-# "http:" of a bare link that GitHub-flavoured Markdown would turn into one)
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&\"'=/^@%?;,])")
+# Markdown's active characters, backslash-escaped (CommonMark: any ASCII punctuation may be): links and
+# images ! [ ] ( ) < >, emphasis * ~ `, tables |, math $, entities &, Streamlit's {…} and :directives:; an
+# underscore only where it could open or close emphasis (not inside customer_id); + - # only at the start;
+# a colon before a non-space (http:// and :red[…]) and "www." and "@" (GitHub-flavoured autolinks)
+_ALWAYS = r"[\\`*{}\[\]()<>!|~$&@]"
+_SPECIAL = re.compile(rf"({_ALWAYS}|(?<!\w)_|_(?!\w)|^[-+#]|:(?=\S)|(?i:(?<=\bwww)\.))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
@@ -21,8 +24,8 @@ def plain(text: object) -> str:
     Examples
     --------
     >>> plain("x![f](http://h/p.png)")
-    'x\\!\\[f\\]\\(http\\:\\/\\/h\\/p\\.png\\)'
-    >>> plain("**bold**\nnext")
-    '\\*\\*bold\\*\\* next'
+    'x\\!\\[f\\]\\(http\\://h/p.png\\)'
+    >>> plain("_**bold**_ customer_id\nnext: www.x.org")
+    '\\_\\*\\*bold\\*\\*\\_ customer_id next: www\\.x.org'
     """
     return _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))

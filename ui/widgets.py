@@ -186,7 +186,7 @@ def show_error(exc: RetentionError) -> None:
 def url_notices(container) -> None:
     """Say once which link values were clamped or ignored (ui.state.parse_param, ensure_*)."""
     for key, value, what in state.pop_notices():
-        container.warning(t(f"url.{what}", key=plain(key), value=plain(value)), icon=":material/link_off:")
+        container.warning(t(f"url.{what}", param=plain(key), value=plain(value)), icon=":material/link_off:")
 
 
 def _label(key: str, prefixes: tuple[str, ...]) -> str:

@@ -1,9 +1,9 @@
 """Link notices (URL parameters clamped or ignored on restore) and the Data page's bad-input texts (SPEC §10)."""
 
 EN = {
-    "url.ignored": "The link's value {value} for “{key}” cannot be used here (wrong type, out of range or made for "
+    "url.ignored": "The link's value {value} for “{param}” cannot be used here (wrong type, out of range or made for "
                    "another dataset); the default is shown instead.",
-    "url.clamped": "The link's value {value} for “{key}” is outside the allowed range; the nearest allowed value "
+    "url.clamped": "The link's value {value} for “{param}” is outside the allowed range; the nearest allowed value "
                    "is used.",
     "data.wide_dates": "Allow dates from 1900 to 2200",
     "data.wide_dates_help": "By default rows dated before 1970 or more than a year ahead are rejected as typing "
@@ -16,9 +16,9 @@ EN = {
 }
 
 RU = {
-    "url.ignored": "Значение {value} параметра ссылки «{key}» здесь не подходит (неверный тип, вне диапазона или "
+    "url.ignored": "Значение {value} параметра ссылки «{param}» здесь не подходит (неверный тип, вне диапазона или "
                    "ссылка сделана для другого набора данных); показано значение по умолчанию.",
-    "url.clamped": "Значение {value} параметра ссылки «{key}» вне допустимого диапазона; использовано ближайшее "
+    "url.clamped": "Значение {value} параметра ссылки «{param}» вне допустимого диапазона; использовано ближайшее "
                    "допустимое.",
     "data.wide_dates": "Разрешить даты с 1900 по 2200 год",
     "data.wide_dates_help": "По умолчанию строки с датой раньше 1970 года или больше чем на год вперёд отклоняются "
