@@ -455,7 +455,9 @@ def read_excel(path: Path, *, file: str, sheet: str | None = None) -> RawTable:
         where = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
         with _quiet_fastexcel():
             header = _header_row(path, where)
-            typed = pl.read_excel(path, **where, drop_empty_rows=False, read_options={"header_row": header})
+            # every cell as text (as in a CSV): a typed read turns "n/a" in a number column into an empty cell
+            typed = pl.read_excel(path, **where, drop_empty_rows=False, read_options={"header_row": header},
+                                  infer_schema_length=0)
     except (fastexcel.FastExcelError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
         msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {cause(exc, file=file, path=path)[:120]})"
         raise InputError(msg, file=file, reason="unreadable") from exc
@@ -479,7 +481,9 @@ def stringify(typed: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     exprs = []
     for c in cols:
         dtype = typed.schema[c]
-        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):  # fractions of a second kept, if any
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:  # the offset kept: converted on parsing
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.f%:z").alias(c))
+        elif dtype == pl.Datetime or isinstance(dtype, pl.Datetime):  # fractions of a second kept, if any
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S%.f").alias(c))
         elif dtype == pl.Date:
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").alias(c))
