@@ -14,7 +14,7 @@ numbers come from one place:
 - a repeated order id or an exactly repeated row (reported as duplicates with their lines).
 
 Only UTF-8 text, orders with an amount column and events are read this way; everything else (other
-encodings, line-level orders, subscriptions, surveys, non-ISO or mixed date formats, numbers that
+encodings, line-level orders, subscriptions, surveys, non-ISO date formats, numbers that
 are not plain ``-1234.5``) takes the general path.
 """
 
@@ -30,7 +30,7 @@ import polars as pl
 
 from retention_core.errors import RetentionError
 from retention_core.ingest.checks import ID_ROLES, normalise_id
-from retention_core.ingest.parse import detect_date_format, plain_numbers
+from retention_core.ingest.parse import DateFormat, detect_date_format, has_offset, parse_datetime, plain_numbers
 from retention_core.ingest.raw import LINE, TEXT_SUFFIXES, check_width, choose_delimiter, parquet_source, stringify
 from retention_core.ingest.roles import DATE_ROLES, NUMBER_ROLES, ROLES, Kind, detect_kind, detect_roles
 
@@ -40,6 +40,9 @@ _TEXT_ROLES = {"customer_id", "user_id", "event", "order_id"}
 # the fast formats the general path would pick for an ISO column, as DuckDB strftime formats
 _ISO_TIMESTAMP = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 _ISO_DATE = "%Y-%m-%d"
+# ISO 8601 beyond those (a "T", fractions of a second, "Z" or "+03:00", or a mix): DuckDB reads the column as
+# text and it is parsed with the general path's own expression (offsets converted to the dataset's zone)
+_ISO_TEXT = "iso-text"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, s
         if path.suffix.lower() not in TEXT_SUFFIXES or not _plain_utf8_head(path):
             return None
         check_width(path, file=file)  # before DuckDB sniffs a 100,000-column header
-        return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8", dates=dates)
+        return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8", dates=dates, timezone=timezone)
     except (duckdb.Error, RetentionError, pl.exceptions.PolarsError, OSError, ValueError):
         return None  # not a clean file (or not readable at all): the general path decides and explains
 
@@ -154,7 +157,7 @@ def _plain_utf8_head(path: Path) -> bool:
 
 
 def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con: duckdb.DuckDBPyConnection,
-          encoding: str, dates: tuple[date, date]) -> TypedRead | None:
+          encoding: str, dates: tuple[date, date], timezone: str = "UTC") -> TypedRead | None:
     delim = choose_delimiter(con, path)
     opts = "delim = ?, header = true, all_varchar = true, auto_detect = true"
     sample = con.sql(f"SELECT * FROM read_csv(?, {opts}) LIMIT {SAMPLE}", params=[str(path), delim]).pl()
@@ -175,17 +178,23 @@ def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con:
             stamp = _iso_format(sample[header])
             if stamp is None:
                 return None
-            types[header], formats[role] = ("DATE" if stamp == _ISO_DATE else "TIMESTAMP"), "iso"
+            kind_of = "VARCHAR" if stamp == _ISO_TEXT else "DATE" if stamp == _ISO_DATE else "TIMESTAMP"
+            types[header], formats[role] = kind_of, "iso"
     spec = "{" + ", ".join(f"'{_sql_text(h)}': '{t}'" for h, t in types.items()) + "}"
     fmt = f", timestampformat = '{stamp}'" if stamp in _ISO_TIMESTAMP else f", dateformat = '{_ISO_DATE}'"
     query = f"SELECT * FROM read_csv(?, delim = ?, header = true, types = {spec}{fmt})"
     typed = con.sql(query, params=[str(path), delim]).pl()
     if typed.columns != headers:
         return None
-    frame = typed.with_columns(_value(role, header) for role, header in roles.items())
+    values = [parse_datetime(pl.col(header), DateFormat("iso"), timezone=timezone).alias(f"__v_{role}")
+              if types[header] == "VARCHAR" and role in DATE_ROLES else _value(role, header)
+              for role, header in roles.items()]
+    frame = typed.with_columns(values)
     if not _clean(frame, kind, roles, dates):
         return None
-    return TypedRead(frame, kind, roles, tuple(headers), formats, encoding, delim)
+    converted = sum(int(frame.select(has_offset(pl.col(h)).fill_null(False).sum()).item())
+                    for r, h in roles.items() if r in DATE_ROLES and types[h] == "VARCHAR")
+    return TypedRead(frame, kind, roles, tuple(headers), formats, encoding, delim, converted=converted)
 
 
 def _sql_text(s: str) -> str:
@@ -193,7 +202,8 @@ def _sql_text(s: str) -> str:
 
 
 def _iso_format(values: pl.Series) -> str | None:
-    """The single ISO format every sampled date is written in, or None (another family, or mixed)."""
+    """The single plain ISO format every sampled date is written in; :data:`_ISO_TEXT` for other ISO 8601
+    (``T``, fractions, offsets, mixed); None for another family."""
     fmt = detect_date_format(values)
     if fmt is None or fmt.family != "iso":
         return None
@@ -202,7 +212,7 @@ def _iso_format(values: pl.Series) -> str | None:
         parsed = s.str.to_datetime(candidate, strict=False, time_unit="us", cache=False)
         if parsed.null_count() == 0:
             return candidate
-    return None
+    return _ISO_TEXT
 
 
 def _value(role: str, header: str) -> pl.Expr:
