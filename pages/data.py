@@ -4,7 +4,7 @@ import streamlit as st
 
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS
-from retention_core.ingest.load import WIDEST_DATES
+from retention_core.ingest.options import WIDEST_DATES
 from retention_core.ingest.roles import ROLES
 from ui import cache, i18n, routing, state, widgets
 from ui.i18n import t

@@ -8,7 +8,6 @@ with its line number, raw values and a reason. Exact duplicates are rejected wit
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,19 +15,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from retention_core.errors import InputError, ParameterError, check_choice
+from retention_core.errors import InputError, check_choice
 from retention_core.ingest.checks import (
     ID_ROLES,
     Check,
     date_check,
-    default_date_range,
     number_check,
     range_check,
     text_check,
 )
+from retention_core.ingest.options import check_date_range, check_timezone, segment_names
 from retention_core.ingest.parse import has_offset
-from retention_core.ingest.raw import FILE, LINE, RawTable, connect, read_raw
-from retention_core.ingest.roles import DATE_ROLES, KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
+from retention_core.ingest.raw import FILE, LINE, RawTable, connect
+from retention_core.ingest.read import read_raw
+from retention_core.ingest.roles import DATE_ROLES, KINDS, ROLES, Kind, detect_kind, detect_roles
 from retention_core.ingest.typed import TypedRead, read_typed
 from retention_core.runs import repeated_rows
 
@@ -36,56 +36,6 @@ REASON = "reason"
 CODE = "reason_code"
 COLUMN = "column"
 MAX_SEGMENT_VALUES = 200
-WIDEST_DATES = (date(1900, 1, 1), date(2200, 12, 31))  # how far a caller may widen the allowed dates
-# names of the canonical columns (docs/data-model.md): a segment may not take one
-_CANONICAL = {"customer_id", "ordered_at", "amount", "order_id", "quantity", "started_at", "ended_at", "mrr", "plan",
-              "user_id", "event", "occurred_at", "seq", "score", "answered_at"}
-
-
-def check_date_range(date_range: tuple[date, date] | None) -> tuple[date, date]:
-    """The dates rows may hold: ``date_range`` checked, or 1970-01-01 … today + 1 year.
-
-    Raises
-    ------
-    ParameterError
-        Not two dates in order within 1900-01-01 … 2200-12-31.
-    """
-    if date_range is None:
-        return default_date_range()
-    lo, hi = date_range
-    if not (isinstance(lo, date) and isinstance(hi, date) and WIDEST_DATES[0] <= lo <= hi <= WIDEST_DATES[1]):
-        raise ParameterError("date_range", f"{lo} … {hi}", f"two dates in order within {WIDEST_DATES[0]} … {WIDEST_DATES[1]}")
-    return lo, hi
-
-
-def check_timezone(timezone: str) -> str:
-    """``timezone`` when it is an IANA zone name (``UTC``, ``Europe/Moscow``)."""
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise ParameterError("timezone", timezone, "an IANA time-zone name such as UTC or Europe/Moscow") from exc
-    return timezone
-
-
-def segment_names(segments: list[str]) -> dict[str, str]:
-    """Each segment header's column name in the canonical frame: normalised, unique, never a canonical name.
-
-    Examples
-    --------
-    >>> segment_names(["Sales channel", "sales-channel", "Amount", "!!"])
-    {'Sales channel': 'sales_channel', 'sales-channel': 'sales_channel_2', 'Amount': 'amount_2', '!!': 'segment'}
-    """
-    names: dict[str, str] = {}
-    taken = set(_CANONICAL)
-    for header in segments:
-        base = normalise(header) or "segment"
-        name, n = base, 1
-        while name in taken or name.startswith("__"):
-            n += 1
-            name = f"{base}_{n}"
-        taken.add(name)
-        names[header] = name
-    return names
 
 
 @dataclass(frozen=True)

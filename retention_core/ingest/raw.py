@@ -3,22 +3,18 @@
 CSV/TSV/semicolon/pipe text goes through DuckDB's ``read_csv`` (its sniffer decides quoting and the
 header; the delimiter is cross-checked against the header line), with ``store_rejects`` so records
 with the wrong number of fields are kept as rejected rows instead of failing the file. Parquet goes
-through DuckDB's ``read_parquet``; XLSX through polars' calamine reader (no DuckDB excel extension
-offline).
+through DuckDB's ``read_parquet``; XLSX through polars' calamine reader (:mod:`~retention_core.ingest.excel`;
+no DuckDB excel extension offline). :mod:`~retention_core.ingest.read` picks the reader.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import fastexcel
 import numpy as np
 import polars as pl
 
@@ -370,111 +366,23 @@ def read_parquet(path: Path, *, file: str, con: duckdb.DuckDBPyConnection) -> Ra
         raise InputError(msg, file=file, reason="too_wide", columns=typed.width)
     if not path.is_dir():
         frame = stringify(typed, typed.columns)
-        return RawTable(frame, _no_structural(), file, "parquet", notes=("line = row number + 1",),
-                        nested=_nested(typed))
+        return RawTable(frame, no_structural(), file, "parquet", notes=("line = row number + 1",),
+                        nested=nested_columns(typed))
     cols = [c for c in typed.columns if c not in ("filename", "file_row_number")]
     frame = stringify(typed, cols).with_columns(
         (typed["file_row_number"].cast(pl.Int64) + 2).alias(LINE),
         pl.Series(FILE, typed["filename"]).str.strip_prefix(str(path) + "/"),
     )
-    return RawTable(frame, _no_structural(), file, "parquet", nested=_nested(typed),
+    return RawTable(frame, no_structural(), file, "parquet", nested=nested_columns(typed),
                     notes=("line = row number in its file + 1", f"{len(params[0])} Parquet files"))
 
 
-def _is_nested(dtype: pl.DataType) -> bool:
+def is_nested(dtype: pl.DataType) -> bool:
     return dtype.is_nested() or dtype == pl.Binary or dtype == pl.Object
 
 
-def _nested(typed: pl.DataFrame) -> tuple[str, ...]:
-    return tuple(c for c, d in typed.schema.items() if _is_nested(d))
-
-
-@contextlib.contextmanager
-def _quiet_fastexcel():
-    """fastexcel logs "Could not determine dtype for column …" as a warning on a successful read, which
-    Python's last-resort handler prints to stderr: hold its logger at ERROR while we read."""
-    logger = logging.getLogger("fastexcel")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def excel_sheets(path: Path, *, file: str) -> list[str]:
-    """The sheet names of an XLSX workbook, in workbook order."""
-    try:
-        with _quiet_fastexcel():
-            return list(fastexcel.read_excel(str(path)).sheet_names)
-    except (fastexcel.FastExcelError, OSError, ValueError) as exc:
-        msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {cause(exc, file=file, path=path)[:120]})"
-        raise InputError(msg, file=file, reason="unreadable") from exc
-
-
-def _header_row(path: Path, where: dict) -> int:
-    """The 0-based row of the header: the first of the top 30 rows that has text in nearly as many cells as
-    the widest of them (a title or a note above the table has fewer)."""
-    top = pl.read_excel(path, **where, has_header=False, drop_empty_rows=False,
-                        read_options={"n_rows": 30}, infer_schema_length=0)
-    if top.height == 0:
-        return 0
-    filled = top.select(pl.sum_horizontal(pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "")
-                                          for c in top.columns)).to_series()
-    widest = int(filled.max() or 0)
-    rows = filled.to_list()
-    return next((i for i, n in enumerate(rows) if n >= max(2, 0.8 * widest)), 0)
-
-
-_FORMULA_WITHOUT_VALUE = re.compile(r'<c r="([A-Z]+\d+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>')
-
-
-def _formulas_without_values(path: Path, sheet_index: int) -> list[str]:
-    """Cells of the sheet that hold a formula but no saved result (written by a library, never opened in Excel)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = sorted((n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
-                           key=lambda n: int(re.findall(r"\d+", n)[-1]))
-            if sheet_index >= len(names):
-                return []
-            xml = zf.read(names[sheet_index]).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return []
-    return _FORMULA_WITHOUT_VALUE.findall(xml) if "<f" in xml else []
-
-
-def read_excel(path: Path, *, file: str, sheet: str | None = None) -> RawTable:
-    """Read the first sheet (or ``sheet``) of an XLSX workbook."""
-    if sheet is not None:
-        sheets = excel_sheets(path, file=file)
-        if sheet not in sheets:
-            msg = f"{file}: the workbook has no sheet {sheet!r}; its sheets are: {', '.join(sheets)}"
-            raise InputError(msg, file=file, reason="no_sheet", sheet=sheet, available=sheets)
-    try:
-        # empty rows are kept until the rows are numbered, so later rows keep their spreadsheet row
-        where = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
-        with _quiet_fastexcel():
-            header = _header_row(path, where)
-            # every cell as text (as in a CSV): a typed read turns "n/a" in a number column into an empty cell
-            typed = pl.read_excel(path, **where, drop_empty_rows=False, read_options={"header_row": header},
-                                  infer_schema_length=0)
-    except (fastexcel.FastExcelError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {cause(exc, file=file, path=path)[:120]})"
-        raise InputError(msg, file=file, reason="unreadable") from exc
-    index = excel_sheets(path, file=file).index(sheet) if sheet else 0
-    missing = _formulas_without_values(path, index)
-    if missing:
-        cells = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        msg = (f"{file}: {len(missing):,} cells hold a formula without a saved value ({cells}); "
-               "open the workbook in Excel, save it, and upload it again")
-        raise InputError(msg, file=file, reason="formula_without_value", cells=len(missing))
-    frame = stringify(typed, typed.columns).with_columns(
-        pl.int_range(header + 2, typed.height + header + 2, dtype=pl.Int64).alias(LINE))  # spreadsheet rows
-    if typed.width:
-        empty = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in typed.columns)
-        frame = frame.filter(~empty)
-    note = "line = spreadsheet row" + (f" (the header is row {header + 1})" if header else " (header = row 1)")
-    return RawTable(frame, _no_structural(), file, "xlsx", notes=(note,), nested=_nested(typed))
+def nested_columns(typed: pl.DataFrame) -> tuple[str, ...]:
+    return tuple(c for c, d in typed.schema.items() if is_nested(d))
 
 
 def stringify(typed: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
@@ -489,7 +397,7 @@ def stringify(typed: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").alias(c))
         elif dtype == pl.Binary:
             exprs.append(pl.col(c).bin.encode("hex").alias(c))
-        elif _is_nested(dtype):  # lists and structs as JSON text (`[1.5, 2]`): shown as they are, never a role
+        elif is_nested(dtype):  # lists and structs as JSON text (`[1.5, 2]`): shown as they are, never a role
             exprs.append(pl.struct(pl.col(c).alias("v")).struct.json_encode().str.slice(5).str.head(-1).alias(c))
         else:
             exprs.append(pl.col(c).cast(pl.String).alias(c))
@@ -497,34 +405,5 @@ def stringify(typed: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
 
 
-def _no_structural() -> pl.DataFrame:
+def no_structural() -> pl.DataFrame:
     return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "raw": pl.String})
-
-
-def read_raw(path: Path, *, file: str | None = None, con: duckdb.DuckDBPyConnection,
-             sheet: str | None = None) -> RawTable:
-    """Read any supported file by its content (magic bytes) first and its extension second; a folder
-    is read as one dataset split into Parquet files (SPEC §9)."""
-    file = file or path.name
-    if not path.exists():
-        msg = f"{file}: no such file"
-        raise InputError(msg, file=file, reason="missing")
-    if path.is_dir():
-        return read_parquet(path, file=file, con=con)
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    suffix = path.suffix.lower()
-    if magic == b"PAR1":
-        return read_parquet(path, file=file, con=con)
-    if magic == b"PK\x03\x04":  # XLSX is a ZIP archive: a workbook under any name is read as one
-        try:
-            return read_excel(path, file=file, sheet=sheet)
-        except InputError:
-            if suffix in EXCEL_SUFFIXES:
-                raise
-        msg = f"{file}: this is a ZIP archive, not a table; expected CSV/TSV text, Parquet or XLSX"
-        raise InputError(msg, file=file, reason="binary")
-    if suffix in PARQUET_SUFFIXES:
-        msg = f"{file}: the name says Parquet but the content is not Parquet; check the file"
-        raise InputError(msg, file=file, reason="unreadable")
-    return read_text(path, file=file, con=con)

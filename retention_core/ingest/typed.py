@@ -30,8 +30,21 @@ import polars as pl
 
 from retention_core.errors import RetentionError
 from retention_core.ingest.checks import ID_ROLES, normalise_id
-from retention_core.ingest.parse import DateFormat, detect_date_format, has_offset, parse_datetime, plain_numbers
-from retention_core.ingest.raw import LINE, TEXT_SUFFIXES, check_width, choose_delimiter, parquet_source, stringify
+from retention_core.ingest.parse import (
+    DateFormat,
+    detect_date_format,
+    has_offset,
+    parse_datetime,
+    plain_numbers,
+)
+from retention_core.ingest.raw import (
+    LINE,
+    TEXT_SUFFIXES,
+    check_width,
+    choose_delimiter,
+    parquet_source,
+    stringify,
+)
 from retention_core.ingest.roles import DATE_ROLES, NUMBER_ROLES, ROLES, Kind, detect_kind, detect_roles
 
 _HEAD = 64 * 1024
