@@ -350,20 +350,27 @@ def parquet_source(path: Path, *, file: str, provenance: bool = True) -> tuple[s
     return "read_parquet(?)", [str(path)]
 
 
+def check_parquet_width(con: duckdb.DuckDBPyConnection, source: str, params: list, *, file: str) -> None:
+    """Refuse Parquet wider than :data:`MAX_COLUMNS` from its schema alone (``LIMIT 0`` reads no rows)."""
+    width = len(con.sql(f"SELECT * FROM {source} LIMIT 0", params=params).columns)
+    width -= 2 if "file_row_number" in source else 0  # a folder's provenance columns
+    if width > MAX_COLUMNS:
+        msg = f"{file}: the table has {width:,} columns; at most {MAX_COLUMNS:,} are read — keep only the columns you need"
+        raise InputError(msg, file=file, reason="too_wide", columns=width)
+
+
 def read_parquet(path: Path, *, file: str, con: duckdb.DuckDBPyConnection) -> RawTable:
     """Read a Parquet file, or a folder of them; cells are cast to strings so every format shares one
     validation path. In a folder, ``__line`` is the row number in its file + 1 and ``__file`` names it."""
     source, params = parquet_source(path, file=file)
     try:
+        check_parquet_width(con, source, params, file=file)
         rel = con.sql(f"SELECT * FROM {source}", params=params)
         typed = rel.pl()
     except duckdb.Error as exc:
         what = "folder has a Parquet file that is not readable" if path.is_dir() else "file is not a readable Parquet file"
         msg = f"{file}: the {what} ({cause(exc, file=file, path=path)})"
         raise InputError(msg, file=file, reason="unreadable") from exc
-    if typed.width > MAX_COLUMNS:
-        msg = f"{file}: the table has {typed.width:,} columns; at most {MAX_COLUMNS:,} are read — keep only the columns you need"
-        raise InputError(msg, file=file, reason="too_wide", columns=typed.width)
     if not path.is_dir():
         frame = stringify(typed, typed.columns)
         return RawTable(frame, no_structural(), file, "parquet", notes=("line = row number + 1",),

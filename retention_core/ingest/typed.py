@@ -40,6 +40,7 @@ from retention_core.ingest.parse import (
 from retention_core.ingest.raw import (
     LINE,
     TEXT_SUFFIXES,
+    check_parquet_width,
     check_width,
     choose_delimiter,
     parquet_source,
@@ -118,6 +119,7 @@ def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str
     millions of rows (SPEC §9) cannot afford; here only the non-role columns become text (segments).
     """
     source, params = parquet_source(path, file=file)
+    check_parquet_width(con, source, params, file=file)  # RetentionError: the general path refuses it
     sample = con.sql(f"SELECT * FROM {source} LIMIT {SAMPLE}", params=params).pl()
     extra = [c for c in ("filename", "file_row_number") if path.is_dir() and c in sample.columns]
     headers = [c for c in sample.columns if c not in extra]

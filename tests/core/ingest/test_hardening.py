@@ -240,3 +240,11 @@ def test_errors_name_the_users_file_not_server_paths(tmp_path):
         load_file(path, file_name="folder")
     assert str(tmp_path) not in str(err.value)
     assert str(err.value).startswith("folder: ")
+
+
+def test_parquet_wider_than_1000_columns_is_refused(tmp_path):
+    path = tmp_path / "wide.parquet"
+    pl.DataFrame({"customer_id": ["a"], "order_date": [date(2024, 1, 5)], "amount": [1.0],
+                  **{f"c{i}": [i] for i in range(1_000)}}).write_parquet(path)
+    with pytest.raises(InputError, match=r"wide\.parquet: the table has 1,003 columns; at most 1,000"):
+        load_file(path)
