@@ -47,6 +47,7 @@ def data_page(workspace, tmp_path, monkeypatch):
     return at
 
 
+@pytest.mark.slow
 def test_every_catalogue_case_on_the_data_page(data_page, tmp_path, caplog):
     at = data_page
     failures: dict[str, list[str]] = {}

@@ -92,6 +92,7 @@ VALUES = st.one_of(
 KEYS = st.sampled_from([*state.URL_KEYS, "seg_channel", "win_visit", "where_visit"])
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(params=st.dictionaries(KEYS, VALUES, min_size=1, max_size=6), page=st.sampled_from(PAGES))
