@@ -4,11 +4,13 @@ opening every page of the app once per round. Requests are bounded: N × rounds 
 with its own timeout. Recorded per step: latency until the page has finished running and shows its
 content, errors (an exception box, an error box, a browser-side page error, a timeout).
 
-    .venv/bin/python -m bench.load --viewers 20 [--rounds 1] [--json out.json]
+    .venv/bin/python -m bench.load --viewers 20 [--rounds 1] [--budget 1500] [--json out.json]
 
 First one viewer alone (after a warm-up pass that fills the caches), then N together; the table gives
-the latencies and each step's N-viewer median as a ratio of the single viewer's. The server and the
-browser are stopped by their process ids.
+the latencies and each step's N-viewer median as a ratio of the single viewer's. ``--budget`` bounds the
+N-viewer phase in seconds: a viewer starts no page after it (those loads are counted as "not reached",
+not as errors). Each visit is appended to ``<json>.visits.jsonl`` as it ends. The server and the browser
+are stopped by their process ids.
 """
 
 from __future__ import annotations
@@ -113,27 +115,36 @@ async def _visit(page, url: str, viewer: int, step: str, path: str, ready: str, 
     return Visit(viewer, step, seconds, "; ".join(errors) or None)
 
 
-async def _viewer(browser, url: str, viewer: int, rounds: int, timeout: float) -> list[Visit]:
+async def _viewer(browser, url: str, viewer: int, rounds: int, timeout: float, deadline: float,
+                  log: Path | None) -> list[Visit]:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = await context.new_page()
     visits = []
     try:
         for _ in range(rounds):
             for step, path, ready in STEPS:
+                if time.perf_counter() > deadline:
+                    return visits
                 visits.append(await _visit(page, url, viewer, step, path, ready, timeout))
+                if log is not None:
+                    with log.open("a") as fh:
+                        fh.write(json.dumps(asdict(visits[-1])) + "\n")
     finally:
         await context.close()
     return visits
 
 
-async def run(url: str, viewers: int, rounds: int, timeout: float) -> tuple[list[Visit], float]:
+async def run(url: str, viewers: int, rounds: int, timeout: float, budget: float = float("inf"),
+              log: Path | None = None) -> tuple[list[Visit], float]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         try:
             start = time.perf_counter()
-            results = await asyncio.gather(*[_viewer(browser, url, v, rounds, timeout) for v in range(viewers)])
+            deadline = start + budget
+            results = await asyncio.gather(*[_viewer(browser, url, v, rounds, timeout, deadline, log)
+                                             for v in range(viewers)])
             wall = time.perf_counter() - start
         finally:
             await browser.close()
@@ -171,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--viewers", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=1, help="passes over every page per viewer (bounds the requests)")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds one page may take before it counts as an error")
+    ap.add_argument("--budget", type=float, default=float("inf"),
+                    help="seconds for the N-viewer phase; no page is started after it (counted as not reached)")
     ap.add_argument("--json", type=Path, default=None, help="write every visit and the summaries here")
     args = ap.parse_args(argv)
     if not CHROMIUM.exists():
@@ -181,16 +194,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         warm, warm_wall = asyncio.run(run(url, 1, 1, args.timeout))  # first start: sample datasets saved, caches filled
         single, _ = asyncio.run(run(url, 1, args.rounds, args.timeout))
-        many, wall = asyncio.run(run(url, args.viewers, args.rounds, args.timeout))
+        log = args.json.with_suffix(".visits.jsonl") if args.json else None
+        if log is not None:
+            log.unlink(missing_ok=True)
+        many, wall = asyncio.run(run(url, args.viewers, args.rounds, args.timeout, args.budget, log))
     finally:
         stop(proc)
         shutil.rmtree(workspace, ignore_errors=True)
     s1, sn = summary(single), summary(many)
+    planned = args.viewers * args.rounds * len(STEPS)
     print(f"cold first pass (1 viewer, every page): {warm_wall:.1f} s; {args.viewers} viewers × {args.rounds} round(s): "
-          f"{len(many)} page loads in {wall:.1f} s, {sum(v.error is not None for v in many)} errors")
+          f"{len(many)} of {planned} page loads in {wall:.1f} s ({planned - len(many)} not reached within the budget), "
+          f"{sum(v.error is not None for v in many)} errors")
     print(table(s1, sn, args.viewers))
     if args.json:
         args.json.write_text(json.dumps({"viewers": args.viewers, "rounds": args.rounds, "wall_seconds": wall,
+                                         "planned": planned,
                                          "cold_pass_seconds": warm_wall, "single": s1, "many": sn,
                                          "visits": [asdict(v) for v in many]}, indent=1))
     return 0 if all(v.error is None for v in many) else 1
