@@ -19,7 +19,7 @@ import streamlit as st
 from retention_core.charts.value import HoldoutMeasure, TreemapMeasure
 from retention_core.errors import ParameterError
 from retention_core.ingest import Filters
-from retention_core.journeys.spec import FUNNEL_ORDERS
+from retention_core.journeys.spec import FUNNEL_ORDERS, MAX_STEPS
 from retention_core.periods import GRAINS, Grain
 from retention_core.retention.cohorts import CohortMode, CohortValue, CurveWeighting
 from retention_core.value.clv.summary import TIME_UNITS
@@ -183,6 +183,7 @@ URL_CHOICES: dict[str, tuple[str, ...]] = {
 }
 MAX_TEXT = 200  # characters of one text value from a link
 TEXT_LIMITS: dict[str, int] = {WI_NAME: 80}  # keys whose input takes fewer
+ITEM_LIMITS: dict[str, int] = {STEPS: MAX_STEPS}  # lists whose widget takes fewer (a multiselect refuses more)
 MAX_ITEMS = 50  # values of one repeated parameter
 EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
 NOTICES = "_url_notices"  # session only: link values that were clamped or ignored, shown once
@@ -214,7 +215,8 @@ def parse_param(key: str, values: list[str]) -> tuple[object, str | None]:
     if codec is None:
         return SKIP, None  # not ours (Streamlit's own parameters, or a typo): left alone, as before
     if codec == "list":
-        kept = [v for v in values if v and len(v) <= (1000 if key == SCENARIOS else MAX_TEXT)][:MAX_ITEMS]
+        kept = [v for v in values if v and len(v) <= (1000 if key == SCENARIOS else MAX_TEXT)]
+        kept = kept[:ITEM_LIMITS.get(key, MAX_ITEMS)]
         return kept, None if len(kept) == len([v for v in values if v]) else "ignored"
     text = values[-1] if values else ""
     if len(text) > TEXT_LIMITS.get(key, MAX_TEXT):
@@ -364,12 +366,14 @@ def ensure_date(key: str, lo: date | None, hi: date | None) -> None:
 
 
 def keep_valid(key: str, options: list[str]) -> None:
-    """Before a multiselect is drawn: drop chosen values that are no longer options."""
+    """Before a multiselect is drawn: drop chosen values that are no longer options, and repeats (a
+    multiselect holds each option once; a link may repeat one)."""
     chosen = st.session_state.get(key)
     if chosen:
-        kept = [v for v in chosen if v in options]
+        kept = list(dict.fromkeys(v for v in chosen if v in options))
         if len(kept) < len(chosen):
-            notice(key, ", ".join(str(v) for v in chosen if v not in options))
+            dropped = [v for v in chosen if v not in options] or [v for v in chosen if chosen.count(v) > 1]
+            notice(key, ", ".join(dict.fromkeys(str(v) for v in dropped)))
         st.session_state[key] = kept
 
 

@@ -84,7 +84,8 @@ def test_a_notice_shows_the_value_as_plain_text(workspace):
 
 VALUES = st.one_of(
     st.sampled_from(["nan", "inf", "-inf", "1e309", "-1", "0", "99999", "1.5", "", "true", "0001-01-01",
-                     "9999-12-31", "2024-02-30", "x" * 10_000, "![f](http://127.0.0.1:9/p.png)", "customers", "day"]),
+                     "9999-12-31", "2024-02-30", "x" * 10_000, "![f](http://127.0.0.1:9/p.png)", "customers", "day",
+                     "visit", "purchase", "add_to_cart", "web", "2d", "device=mobile", "sample-shop"]),
     st.text(max_size=30),
     st.integers(-10**12, 10**12).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
@@ -95,7 +96,8 @@ KEYS = st.sampled_from([*state.URL_KEYS, "seg_channel", "win_visit", "where_visi
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(params=st.dictionaries(KEYS, VALUES, min_size=1, max_size=6), page=st.sampled_from(PAGES))
+@given(params=st.dictionaries(KEYS, st.one_of(VALUES, st.lists(VALUES, max_size=25)), min_size=1, max_size=6),
+       page=st.sampled_from(PAGES))
 def test_fuzzed_links_never_raise(workspace, params, page):
     at = opened(params, page, timeout=180)
     assert not at.exception, (params, page, at.exception)
@@ -117,6 +119,16 @@ def test_parse_param_returns_a_usable_value_or_skips(key, values):
         assert value in state.URL_CHOICES[key]
     if isinstance(value, date):
         assert state.EARLIEST <= value <= state.LATEST
+    if isinstance(value, list):
+        assert len(value) <= state.ITEM_LIMITS.get(key, state.MAX_ITEMS)
+
+
+def test_more_funnel_steps_than_the_builder_takes_are_cut_with_a_notice(workspace):
+    steps = ["visit", "product_view", "add_to_cart", "checkout", "purchase"] * 5  # 25 > 20
+    at = opened({"steps": steps}, "pages/journeys.py")
+    assert not at.exception, at.exception
+    assert len(at.multiselect(key="steps").value) <= 20
+    assert any("“steps”" in n for n in notices(at))
 
 
 # --- user text is text ----------------------------------------------------------------------------------------
