@@ -1,4 +1,4 @@
-"""Options of a load, checked: the dates rows may hold, the time zone, and segment column names.
+"""Options of a load, checked: the dates rows may hold and the time zone.
 
 SPEC §10: dates outside 1970-01-01 … today + 1 year are rejected unless the caller widens the range
 (at most 1900 … 2200: years like 0001 or 9999 break every period computation); timestamps with an
@@ -12,12 +12,8 @@ from datetime import date
 
 from retention_core.errors import ParameterError
 from retention_core.ingest.checks import default_date_range
-from retention_core.ingest.roles import normalise
 
 WIDEST_DATES = (date(1900, 1, 1), date(2200, 12, 31))  # how far a caller may widen the allowed dates
-# names of the canonical columns (docs/data-model.md): a segment may not take one
-_CANONICAL = {"customer_id", "ordered_at", "amount", "order_id", "quantity", "started_at", "ended_at", "mrr", "plan",
-              "user_id", "event", "occurred_at", "seq", "score", "answered_at"}
 
 
 def check_date_range(date_range: tuple[date, date] | None) -> tuple[date, date]:
@@ -45,25 +41,4 @@ def check_timezone(timezone: str) -> str:
     return timezone
 
 
-def segment_names(segments: list[str]) -> dict[str, str]:
-    """Each segment header's column name in the canonical frame: normalised, unique, never a canonical name.
-
-    Examples
-    --------
-    >>> segment_names(["Sales channel", "sales-channel", "Amount", "!!"])
-    {'Sales channel': 'sales_channel', 'sales-channel': 'sales_channel_2', 'Amount': 'amount_2', '!!': 'segment'}
-    """
-    names: dict[str, str] = {}
-    taken = set(_CANONICAL)
-    for header in segments:
-        base = normalise(header) or "segment"
-        name, n = base, 1
-        while name in taken or name.startswith("__"):
-            n += 1
-            name = f"{base}_{n}"
-        taken.add(name)
-        names[header] = name
-    return names
-
-
-__all__ = ["WIDEST_DATES", "check_date_range", "check_timezone", "segment_names"]
+__all__ = ["WIDEST_DATES", "check_date_range", "check_timezone"]

@@ -183,7 +183,55 @@ def activity_window(orders: pl.DataFrame, *, grain: Grain = "month", override: i
     return ActivityWindow(periods_for(cycle, grain), grain, "purchase_cycle", cycle, n)
 
 
+DEFAULT_AT_RISK_DAYS = 90
+"""At-risk threshold when the purchase cycle cannot be measured (too few repeats)."""
+
+
+def window_days(window: ActivityWindow) -> int:
+    """The activity window in days: ``W`` × days per period, rounded (3 months → 91, 13 weeks → 91).
+
+    Examples
+    --------
+    >>> window_days(ActivityWindow(3, "month", "purchase_cycle", 85, 100)), window_days(ActivityWindow(13, "week", "user", None, 0))
+    (91, 91)
+    """
+    return round(window.periods * DAYS_PER_PERIOD[window.grain])
+
+
+def at_risk_days(window: ActivityWindow) -> int:
+    """The default "days without an order" of the at-risk rule (SPEC §4.5), from the activity rule in force.
+
+    The measured purchase cycle (80 % of repeat purchases come within it) when the rule is the cycle; the
+    user's window in days when they overrode it; :data:`DEFAULT_AT_RISK_DAYS` when there were too few
+    repeats to measure one. Every page's at-risk list starts from this one number.
+
+    Examples
+    --------
+    >>> at_risk_days(ActivityWindow(3, "month", "purchase_cycle", 85, 100))
+    85
+    >>> at_risk_days(ActivityWindow(2, "month", "user", 85, 100)), at_risk_days(ActivityWindow(1, "month", "too_few_repeats", None, 3))
+    (61, 90)
+    """
+    if window.source == "purchase_cycle" and window.cycle_days is not None:
+        return window.cycle_days
+    if window.source == "user":
+        return window_days(window)
+    return DEFAULT_AT_RISK_DAYS
+
+
+def override_for(days: float | None, grain: Grain) -> int | None:
+    """A window override given in days (dataset settings, or a window chosen in another grain), in ``grain``.
+
+    Examples
+    --------
+    >>> override_for(90, "month"), override_for(90, "week"), override_for(None, "month")
+    (3, 13, None)
+    """
+    return None if days is None else periods_for(days, grain)
+
+
 __all__ = [
+    "DEFAULT_AT_RISK_DAYS", "at_risk_days", "override_for", "window_days",
     "CYCLE_QUANTILE", "DAYS_PER_PERIOD", "MAX_PERIODS", "MIN_REPEAT_GAPS", "ActivityWindow", "ActivityWindowJSON",
     "activity_window", "check_window", "cycle_days", "periods_for", "repeat_gaps",
 ]

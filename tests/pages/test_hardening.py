@@ -40,14 +40,21 @@ def notices(at: AppTest) -> list[str]:
 def test_a_bad_whole_number_in_a_link_falls_back_with_a_notice(workspace, bad):
     at = opened({"w": bad})
     assert not at.exception, at.exception
-    assert at.number_input(key="w").value == 1
+    assert at.number_input(key="w").value is None  # empty: the purchase-cycle rule
     assert any("“w”" in n and "default" in n for n in notices(at))
 
 
-def test_an_out_of_range_window_is_clamped_with_a_notice(workspace):
-    at = opened({"w": "99"})
+def test_a_window_longer_than_the_grain_allows_falls_back_with_a_notice(workspace):
+    at = opened({"w": "99"})  # months: at most 12
     assert not at.exception
-    assert at.number_input(key="w").value == 12
+    assert at.number_input(key="w").value is None
+    assert any("“w”" in n for n in notices(at))
+
+
+def test_a_huge_number_is_clamped_with_a_notice(workspace):
+    at = opened({"k": "99999"}, "pages/cohorts.py")
+    assert not at.exception
+    assert at.number_input(key="k").value == 120
     assert any("nearest allowed value" in n for n in notices(at))
 
 
