@@ -23,6 +23,8 @@ pages = [
 ]
 nav = st.navigation(pages, position="sidebar" if team.signed_in() else "hidden")
 team.gate()  # shared mode: sign in first (stops the run on the sign-in screen)
+notices = st.container()  # above the page: link values that were clamped or ignored (filled after the page ran)
 widgets.sidebar()
 nav.run()
+widgets.url_notices(notices)
 state.write_url()

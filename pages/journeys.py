@@ -22,6 +22,7 @@ from ui.journeys_sections import (
     sequence_section,
     ttc_section,
 )
+from ui.text import plain
 
 routing.in_frame()
 
@@ -43,12 +44,12 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
     c = st.columns(5)
     widgets.tile(c[0], t("journeys.entered"), i18n.num(s.entered), help=t("journeys.entered_help"))
     widgets.tile(c[1], t("journeys.converted"), i18n.num(s.converted),
-                 help=t("journeys.converted_help", step=last))
+                 help=t("journeys.converted_help", step=plain(last)))
     widgets.tile(c[2], t("journeys.conversion"), i18n.pct(s.conversion), help=t("journeys.conversion_help"))
     widgets.tile(c[3], t("journeys.time_to_convert"), fb.duration(s.median_seconds_to_convert),
-                 help=t("journeys.time_to_convert_help", step=last))
+                 help=t("journeys.time_to_convert_help", step=plain(last)))
     widgets.tile(c[4], t("journeys.average_to_convert"), fb.duration(s.average_seconds_to_convert),
-                 help=t("journeys.time_to_convert_help", step=last))
+                 help=t("journeys.time_to_convert_help", step=plain(last)))
     st.caption(fb.caption(spec))
     left, right = st.columns(2)
     with left:
@@ -60,7 +61,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         widgets.download_csv(result.steps, "funnel_steps.csv", label=t("journeys.download_steps"), key="steps_csv")
         j = fb.drop_step_picker(spec)
         dropped = dropped_users(result, j)
-        st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=labels[j - 1]))
+        st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=plain(labels[j - 1])))
         widgets.download_csv(dropped.select("user_id", "entered_at", "furthest_step"), f"dropped_before_step_{j}.csv",
                              label=t("journeys.download_dropped"), key="dropped_csv", audit="dropped_users")
     left, right = st.columns(2)

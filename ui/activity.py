@@ -107,6 +107,7 @@ def optional_int(col, key: str, lo: int, hi: int, *, label: str, placeholder: st
     """A URL-kept whole-number input whose empty value means "the rule" (kept out of the link)."""
     value = state.get(key)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi):
+        state.notice(key, value)  # said once above the page (SPEC §10)
         state.put(key, None)  # a link's ?w=99 or ?w=abc: back to the rule
     chosen = col.number_input(label, value=None, min_value=lo, max_value=hi, step=1, key=key, help=help,
                               placeholder=placeholder)  # value=None: empty means "the rule"

@@ -157,18 +157,18 @@ def bounds(slug: str, kind: str, ver: str):
 
 
 def load_upload(upload, kind: str | None, mapping: tuple[tuple[str, str], ...], date_order: str | None,
-                sheet: str | None = None) -> LoadResult:
+                sheet: str | None = None, date_range: tuple | None = None) -> LoadResult:
     """Validate an uploaded file (Streamlit's ``UploadedFile``), cached by its upload id and the options.
 
     The id, not the bytes, is the cache key: hashing a few hundred MB on every rerun of the Data page
     cost about a second each time.
     """
-    return _load_upload(upload.file_id, upload.name, kind, mapping, date_order, sheet, upload)
+    return _load_upload(upload.file_id, upload.name, kind, mapping, date_order, sheet, date_range, upload)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load_upload(file_id: str, name: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
-                 date_order: str | None, sheet: str | None, _upload) -> LoadResult:
+                 date_order: str | None, sheet: str | None, date_range: tuple | None, _upload) -> LoadResult:
     import tempfile
 
     suffix = Path(name).suffix
@@ -176,7 +176,7 @@ def _load_upload(file_id: str, name: str, kind: str | None, mapping: tuple[tuple
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(_upload.getvalue())
         return load_file(path, kind=kind, mapping=dict(mapping) or None, date_order=date_order,  # type: ignore[arg-type]
-                         file_name=name, con=cursor(), sheet=sheet)
+                         file_name=name, con=cursor(), sheet=sheet, date_range=date_range)
 
 
 def upload_sheets(upload) -> list[str]:
@@ -201,17 +201,17 @@ def _upload_sheets(file_id: str, name: str, _upload) -> list[str]:
 
 
 def load_server_path(relative: str, kind: str | None, mapping: tuple[tuple[str, str], ...],
-                     date_order: str | None) -> LoadResult:
+                     date_order: str | None, date_range: tuple | None = None) -> LoadResult:
     """Validate a file or Parquet folder under :func:`data_root` (cached by path, its mtime, options)."""
     path = server_source(data_root(), relative, exclude=workspace_root())
-    return _load_path(str(path), source_version(path), kind, mapping, date_order, relative.strip())
+    return _load_path(str(path), source_version(path), kind, mapping, date_order, relative.strip(), date_range)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load_path(path: str, version: float, kind: str | None, mapping: tuple[tuple[str, str], ...],
-               date_order: str | None, name: str) -> LoadResult:
+               date_order: str | None, name: str, date_range: tuple | None = None) -> LoadResult:
     return load_file(Path(path), kind=kind, mapping=dict(mapping) or None, date_order=date_order,  # type: ignore[arg-type]
-                     file_name=name, con=cursor())
+                     file_name=name, con=cursor(), date_range=date_range)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

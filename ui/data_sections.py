@@ -14,6 +14,7 @@ from retention_core.errors import RetentionError
 from retention_core.workspace import DatasetInfo
 from ui import cache, i18n, state, team, widgets
 from ui.i18n import t
+from ui.text import plain
 
 
 def _done(message: str) -> None:
@@ -30,12 +31,12 @@ def _call(fn, *args) -> None:
 
 def _rollback(slug: str, version: int) -> None:
     info = cache.workspace().rollback(slug, version)
-    _done(t("team.rolled_back", name=info.name, version=version, new=info.version))
+    _done(t("team.rolled_back", name=plain(info.name), version=version, new=info.version))
 
 
 def _rename(slug: str) -> None:
     info = cache.workspace().rename(slug, state.get(f"{state.RENAME_TO}_{slug}") or "")
-    _done(t("team.renamed", name=info.name))
+    _done(t("team.renamed", name=plain(info.name)))
 
 
 def _delete(slug: str, name: str) -> None:
@@ -45,12 +46,12 @@ def _delete(slug: str, name: str) -> None:
         rest = [d.slug for d in cache.datasets()]
         state.select_dataset(rest[0] if rest else None)
         state.pin_version(None)
-    _done(t("team.deleted", name=name))
+    _done(t("team.deleted", name=plain(name)))
 
 
 def _restore(slug: str) -> None:
     info = cache.workspace().restore(slug)
-    _done(t("team.restored", name=info.name))
+    _done(t("team.restored", name=plain(info.name)))
 
 
 def _history(info: DatasetInfo) -> None:
@@ -86,7 +87,7 @@ def saved_datasets() -> None:
             c3.button(t("team.delete"), key=f"delete_{info.slug}", on_click=state.put,
                       args=(state.CONFIRM_DELETE, info.slug))
         if state.get(state.CONFIRM_DELETE) == info.slug:
-            st.warning(t("team.delete_confirm", name=info.name), icon=":material/delete:")
+            st.warning(t("team.delete_confirm", name=plain(info.name)), icon=":material/delete:")
             y, n = st.columns([1, 1])
             y.button(t("team.delete_yes"), key=f"delete_yes_{info.slug}", type="primary",
                      on_click=_call, args=(_delete, info.slug, info.name))
@@ -131,12 +132,12 @@ def audit() -> None:
 def _set_role(name: str) -> None:
     role = state.get(f"{state.ACCOUNT_ROLE}_{name}")
     cache.workspace().set_role(name, role)
-    _done(t("team.role_set", name=name, role=t(f"team.role.{role}")))
+    _done(t("team.role_set", name=plain(name), role=t(f"team.role.{role}")))
 
 
 def _remove_user(name: str) -> None:
     cache.workspace().remove_user(name)
-    _done(t("team.user_removed", name=name))
+    _done(t("team.user_removed", name=plain(name)))
 
 
 def accounts() -> None:

@@ -21,6 +21,7 @@ from retention_core.retention.drilldown import cohort_cell_customers, flow_custo
 from retention_core.value.segments import rfm_segment_customers
 from ui import i18n, state, widgets
 from ui.i18n import t
+from ui.text import plain
 
 SHOWN_ROWS = 200  # the list's top on screen; the download has every customer
 
@@ -109,5 +110,5 @@ def funnel_chart(fig, result, labels: list[str]) -> None:
     if not isinstance(index, int) or not 0 <= index < len(labels):
         st.caption(t("drill.hint_funnel"))
         return
-    customer_table(step_users(result, index + 1), title=t("drill.funnel", step=index + 1, label=labels[index]),
+    customer_table(step_users(result, index + 1), title=t("drill.funnel", step=index + 1, label=plain(labels[index])),
                    file_name=f"users_step_{index + 1}.csv", key="drill_funnel_download", count="drill.count_users")

@@ -29,6 +29,7 @@ from retention_core.properties import PropertyFilter, parse_filters
 from retention_core.retention.cohorts import ANY_EVENT, WEEK_STARTS
 from ui import i18n, state, widgets
 from ui.i18n import t
+from ui.text import plain
 
 WINDOW_UNITS = ("minutes", "hours", "days", "weeks")
 STEP_WINDOWS = ("", "5m", "15m", "30m", "1h", "6h", "1d", "3d", "7d")
@@ -161,7 +162,7 @@ def _advanced(events: list[str], steps: list[str], properties: dict[str, list[st
     for event in chosen:  # the steps each exclusion applies between (ordered and strict funnels)
         key = state.EXCLUDE_SPAN_PREFIX + event
         state.ensure_choice(key, spans, fallback="")
-        span = c1.selectbox(t("journeys.exclude_span", event=event), spans, key=key, disabled=state.get(state.ORDER) == "any",
+        span = c1.selectbox(t("journeys.exclude_span", event=plain(event)), spans, key=key, disabled=state.get(state.ORDER) == "any",
                             format_func=lambda s: t("journeys.exclude_span_all") if not s else
                             t("journeys.exclude_span_steps", a=s.split("-")[0], b=s.split("-")[1]))
         exclusions.append(Exclusion.parse(f"{event}:{span}") if span and state.get(state.ORDER) != "any" else Exclusion(event))
@@ -179,16 +180,16 @@ def _advanced(events: list[str], steps: list[str], properties: dict[str, list[st
         if i > 0:
             key = state.STEP_WINDOW_PREFIX + event
             state.ensure_choice(key, list(STEP_WINDOWS), fallback="")
-            window = left.selectbox(t("journeys.step_window", event=event), STEP_WINDOWS, key=key, disabled=not ordered,
+            window = left.selectbox(t("journeys.step_window", event=plain(event)), STEP_WINDOWS, key=key, disabled=not ordered,
                                     format_func=lambda w: duration(_seconds(w)) if w else t("journeys.step_window_any"))
         key = state.STEP_WHERE_PREFIX + event
         state.ensure_choice(key, pairs, fallback="")
-        where = mid.selectbox(t("journeys.step_where", event=event), pairs, key=key,
+        where = mid.selectbox(t("journeys.step_where", event=plain(event)), pairs, key=key,
                               format_func=lambda p: "{} = {}".format(label(p.split("=", 1)[0]), p.split("=", 1)[1])
                               if p else t("journeys.step_where_any"))
         key = state.STEP_COND_PREFIX + event
         state.default(key, "")
-        cond = right.text_input(t("journeys.step_condition", event=event), key=key, help=t("journeys.filter_help"),
+        cond = right.text_input(t("journeys.step_condition", event=plain(event)), key=key, help=t("journeys.filter_help"),
                                 placeholder="amount>100")
         filters = (*((tuple(where.split("=", 1)),) if where else ()), *parse_filters(cond or ""))
         out.append(FunnelStep(event, where=filters, optional=ordered and event in optional,

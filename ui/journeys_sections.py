@@ -13,6 +13,7 @@ from retention_core.retention.cohorts import event_retention
 from ui import funnel_builder as fb
 from ui import i18n, state, widgets
 from ui.i18n import t
+from ui.text import plain
 
 
 def breakdown_section(table, column: str, spec, labels: list[str], attribution: str = "step:1") -> None:
@@ -21,7 +22,7 @@ def breakdown_section(table, column: str, spec, labels: list[str], attribution: 
                                  title=t("journeys.breakdown_chart", column=column))
     fb.show_chart(fig, "breakdown_chart")
     st.caption(t("journeys.attribution_caption", rule=fb.attribution_label(attribution)) + " " + fb.caption(spec))
-    with st.expander(t("journeys.breakdown_table", column=column)):
+    with st.expander(t("journeys.breakdown_table", column=plain(column))):
         st.dataframe(fb.steps_view(table, labels, group="value"), hide_index=True)
         widgets.download_csv(table, "funnel_breakdown.csv", label=t("journeys.download_breakdown"), key="breakdown_csv")
 
@@ -30,11 +31,11 @@ def paths_section(events: list[str], start: str) -> None:
     event, depth, top = fb.paths_controls(events, start)
     paths = widgets.computed(top_paths, "events", start_event=event, depth=depth, top=top)
     if paths.sequences.height == 0:
-        st.info(t("journeys.no_paths", event=event))
+        st.info(t("journeys.no_paths", event=plain(event)))
         return
     fb.show_chart(paths_sankey(paths.links, other_label=t("journeys.other"), title=t("journeys.sankey", event=event)),
                   "paths_sankey", height=560)
-    st.caption(t("journeys.paths_caption", event=event))
+    st.caption(t("journeys.paths_caption", event=plain(event)))
     st.markdown(f"**{t('journeys.paths_table')}**")
     st.dataframe(fb.paths_view(paths.sequences), hide_index=True)
     widgets.download_csv(paths.sequences.drop("events"), "paths.csv", label=t("journeys.download_paths"), key="paths_csv")

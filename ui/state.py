@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 import streamlit as st
 
+from retention_core.charts.value import HoldoutMeasure, TreemapMeasure
 from retention_core.errors import ParameterError
 from retention_core.ingest import Filters
+from retention_core.journeys.spec import FUNNEL_ORDERS, MAX_STEPS
 from retention_core.periods import GRAINS, Grain
+from retention_core.retention.activity import MAX_PERIODS
+from retention_core.retention.cohorts import CohortMode, CohortValue, CurveWeighting
+from retention_core.value.clv.summary import TIME_UNITS
 from retention_core.whatif.model import Scenario
 
 # Global (sidebar) keys = URL parameter names.
@@ -64,6 +69,7 @@ UPLOAD_KIND = "upload_kind"
 UPLOAD_NAME = "upload_name"
 UPLOAD_TARGET = "upload_target"
 DATE_ORDER = "date_order"
+WIDE_DATES = "wide_dates"  # session only: accept dates from 1900 to 2200 (default: 1970 … today + 1 year)
 MAPPING_PREFIX = "map_"
 LAST_UPLOAD = "_last_upload"  # session only: the upload or server path being validated
 FLASH = "_flash"  # session only: a message to show after a rerun
@@ -245,8 +251,107 @@ def _codec(key: str) -> Codec | None:
     return next((c for prefix, c in URL_PREFIXES.items() if key.startswith(prefix)), None)
 
 
+# What a link may carry (SPEC §10: every parameter is validated on restore). Numbers outside their range are
+# clamped; anything else that does not fit (wrong type, NaN/inf, unknown choice, too long) falls back to the
+# default. Both leave a notice. Values that depend on the dataset (its name, dates, segment values, events) are
+# checked where their widget is drawn (ensure_choice / ensure_date / keep_valid), also with a notice.
+URL_RANGES: dict[str, tuple[float, float]] = {
+    WINDOW: (1, max(MAX_PERIODS.values())), AGE_K: (0, 120), FUNNEL_WINDOW: (1, 10_000), DROP_STEP: (1, 20), PATH_DEPTH: (2, 6),
+    PATH_TOP: (3, 20), HORIZON: (1, 120), DISCOUNT: (0.0, 100.0), MARGIN: (1, 100), RISK_DAYS: (0, 3650),
+    RISK_GAPS: (0.5, 20.0), RISK_P_ALIVE: (0, 100), LAPSED_TOP: (1, 100), **WHATIF_RANGES,
+}
+URL_CHOICES: dict[str, tuple[str, ...]] = {
+    LANG: ("en", "ru"), GRAIN: GRAINS, REVIEW_GRAIN: ("week", "month"),
+    COHORT_VALUE: get_args(CohortValue), COHORT_MODE: get_args(CohortMode), CURVE_WEIGHTING: get_args(CurveWeighting),
+    TIME_UNIT: TIME_UNITS, RFM_MEASURE: get_args(TreemapMeasure), HOLDOUT_MEASURE: get_args(HoldoutMeasure),
+    WI_TARGET_METRIC: ("revenue", "gross_profit"), WI_TARGET_BASIS: ("month", "cumulative"),
+    FUNNEL_WINDOW_UNIT: ("minutes", "hours", "days", "weeks"), ORDER: FUNNEL_ORDERS,
+}
+MAX_TEXT = 200  # characters of one text value from a link
+TEXT_LIMITS: dict[str, int] = {WI_NAME: 80}  # keys whose input takes fewer
+ITEM_LIMITS: dict[str, int] = {STEPS: MAX_STEPS}  # lists whose widget takes fewer (a multiselect refuses more)
+MAX_ITEMS = 50  # values of one repeated parameter
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 12, 31)
+NOTICES = "_url_notices"  # session only: link values that were clamped or ignored, shown once
+
+
+class _Skip:
+    """A link value that cannot be used: the key keeps its default."""
+
+
+SKIP = _Skip()
+
+
+def parse_param(key: str, values: list[str]) -> tuple[object, str | None]:
+    """One query parameter's value for the session, and why it was changed (None when it was not).
+
+    Returns (:data:`SKIP`, "ignored") for a value that cannot be used, (value, "clamped") for a number
+    brought into range. Pure (no Streamlit), so it can be fuzzed on its own.
+
+    Examples
+    --------
+    >>> parse_param("w", ["3"]), parse_param("w", ["nan"])[1], parse_param("w", ["1e309"])[1]
+    ((3, None), 'ignored', 'ignored')
+    >>> parse_param("path_depth", ["99999"])
+    (6, 'clamped')
+    >>> parse_param("grain", ["fortnight"])[1], parse_param("from", ["0001-01-01"])[1]
+    ('ignored', 'ignored')
+    """
+    codec = _codec(key)
+    if codec is None:
+        return SKIP, None  # not ours (Streamlit's own parameters, or a typo): left alone, as before
+    if codec == "list":
+        kept = [v for v in values if v and len(v) <= (1000 if key == SCENARIOS else MAX_TEXT)]
+        kept = kept[:ITEM_LIMITS.get(key, MAX_ITEMS)]
+        return kept, None if len(kept) == len([v for v in values if v]) else "ignored"
+    text = values[-1] if values else ""
+    if len(text) > TEXT_LIMITS.get(key, MAX_TEXT):
+        return SKIP, "ignored"
+    if codec == "date":
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return SKIP, "ignored"
+        return (day, None) if EARLIEST <= day <= LATEST else (SKIP, "ignored")
+    if codec == "bool":
+        if text not in ("1", "true", "0", "false"):
+            return SKIP, "ignored"
+        return text in ("1", "true"), None
+    if codec in ("float", "int"):
+        try:
+            number = float(text)
+        except ValueError:
+            return SKIP, "ignored"
+        if not math.isfinite(number) or (codec == "int" and not number.is_integer()):
+            return SKIP, "ignored"
+        value: float | int = int(number) if codec == "int" else number
+        low, high = URL_RANGES.get(key, (-math.inf, math.inf))
+        if not low <= value <= high:
+            clamped = min(max(value, low), high)
+            return (int(clamped) if codec == "int" else float(clamped)), "clamped"
+        return value, None
+    if key in URL_CHOICES and text not in URL_CHOICES[key]:
+        return SKIP, "ignored"
+    return text, None
+
+
+def notice(key: str, value: object, what: str = "ignored") -> None:
+    """Remember that a value from the link for ``key`` was ``what`` ("ignored" or "clamped"), to say so once."""
+    shown = str(value)
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
+    notices = st.session_state.setdefault(NOTICES, [])
+    if (key, shown, what) not in notices:
+        notices.append((key, shown, what))
+
+
+def pop_notices() -> list[tuple[str, str, str]]:
+    """The (key, value as given, "ignored" | "clamped") notices gathered since the last call."""
+    return st.session_state.pop(NOTICES, None) or []
+
+
 def restore_from_url() -> None:
-    """Once per browser session: seed widget keys from the link's query parameters.
+    """Once per browser session: seed widget keys from the link's query parameters, each validated
+    (:func:`parse_param`); a value that was clamped or ignored leaves a notice.
 
     Every run: re-assign the page widgets' keys, so Streamlit does not drop a value when a page that
     does not draw the widget runs, and a widget drawn on two pages shows its value on the first run
@@ -261,24 +366,12 @@ def restore_from_url() -> None:
         return
     st.session_state[_RESTORED] = True
     for key in st.query_params:
-        codec = _codec(key)
-        if codec == "list":
-            st.session_state[key] = [v for v in st.query_params.get_all(key) if v]
-        elif codec == "date":
-            try:
-                st.session_state[key] = date.fromisoformat(st.query_params[key])
-            except ValueError:
-                continue  # a mangled date in a link is ignored, not an error
-        elif codec == "bool":
-            st.session_state[key] = st.query_params[key] in ("1", "true")
-        elif codec in ("float", "int"):
-            try:
-                number = float(st.query_params[key])
-            except ValueError:
-                continue  # ignored like a mangled date
-            st.session_state[key] = int(number) if codec == "int" else number
-        elif codec == "str":
-            st.session_state[key] = st.query_params[key]
+        values = st.query_params.get_all(key)
+        value, change = parse_param(key, values)
+        if change is not None:
+            notice(key, values[-1] if values else "", change)
+        if value is not SKIP:
+            st.session_state[key] = value
 
 
 def write_url() -> None:
@@ -324,6 +417,8 @@ def ensure_choice(key: str, options: list[str], *, fallback: str | None = None) 
     """Before its widget is drawn: reset ``key`` to ``fallback`` (or the first option) when its value
     is not one of ``options`` (e.g. a link naming a dataset that was deleted)."""
     if options and st.session_state.get(key) not in options:
+        if st.session_state.get(key) not in (None, ""):
+            notice(key, st.session_state[key])
         st.session_state[key] = fallback if fallback in options else options[0]
 
 
@@ -332,6 +427,8 @@ def ensure_int(key: str, lo: int, hi: int, fallback: int) -> None:
     (a link may carry ``?w=99``; Streamlit refuses a value outside the input's bounds)."""
     value = st.session_state.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        if value is not None:
+            notice(key, value)
         st.session_state[key] = fallback
 
 
@@ -340,6 +437,8 @@ def ensure_float(key: str, lo: float, hi: float, fallback: float) -> None:
     [lo, hi]; a whole number (from a link) becomes a float, as the input expects."""
     value = st.session_state.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        if value is not None:
+            notice(key, value)
         st.session_state[key] = fallback
     elif isinstance(value, int):
         st.session_state[key] = float(value)
@@ -350,14 +449,20 @@ def ensure_date(key: str, lo: date | None, hi: date | None) -> None:
     another dataset)."""
     value = st.session_state.get(key)
     if value is not None and (not isinstance(value, date) or lo is None or hi is None or not lo <= value <= hi):
+        notice(key, value)
         st.session_state[key] = None
 
 
 def keep_valid(key: str, options: list[str]) -> None:
-    """Before a multiselect is drawn: drop chosen values that are no longer options."""
+    """Before a multiselect is drawn: drop chosen values that are no longer options, and repeats (a
+    multiselect holds each option once; a link may repeat one)."""
     chosen = st.session_state.get(key)
     if chosen:
-        st.session_state[key] = [v for v in chosen if v in options]
+        kept = list(dict.fromkeys(v for v in chosen if v in options))
+        if len(kept) < len(chosen):
+            dropped = [v for v in chosen if v not in options] or [v for v in chosen if chosen.count(v) > 1]
+            notice(key, ", ".join(dict.fromkeys(str(v) for v in dropped)))
+        st.session_state[key] = kept
 
 
 def prepare_whatif() -> None:

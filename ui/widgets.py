@@ -15,6 +15,7 @@ from retention_core.periods import GRAINS
 from retention_core.retention.kpis import Kpi
 from ui import activity, cache, i18n, state, team
 from ui.i18n import t
+from ui.text import plain
 
 DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
 
@@ -45,6 +46,8 @@ def sidebar() -> None:
     lo, hi = (span or (None, None))
     state.default(state.DATE_FROM, None)
     state.default(state.DATE_TO, None)
+    state.ensure_date(state.DATE_FROM, lo, hi)  # a link made on another dataset: whole range, with a notice
+    state.ensure_date(state.DATE_TO, lo, hi)
     fmt = DATE_FORMAT[state.lang()]
     c1.date_input(t("sidebar.date_from"), min_value=lo, max_value=hi, key=state.DATE_FROM, format=fmt)
     c2.date_input(t("sidebar.date_to"), min_value=lo, max_value=hi, key=state.DATE_TO, format=fmt)
@@ -56,7 +59,7 @@ def sidebar() -> None:
             for column, values in segs.items():
                 key = state.segment_key(column)
                 state.keep_valid(key, values)
-                st.multiselect(column.replace("_", " ").capitalize(), values, key=key,
+                st.multiselect(plain(column.replace("_", " ").capitalize()), values, key=key,
                                placeholder=t("sidebar.segment_all"))
 
 
@@ -183,7 +186,14 @@ def download_csv(frame: pl.DataFrame, file_name: str, *, label: str | None = Non
 
 
 def show_error(exc: RetentionError) -> None:
-    st.error(i18n.error(exc), icon=":material/error:")
+    """A core error in the error box; its text (file names, headers, values) is shown as plain text."""
+    st.error(plain(i18n.error(exc)), icon=":material/error:")
+
+
+def url_notices(container) -> None:
+    """Say once which link values were clamped or ignored (ui.state.parse_param, ensure_*)."""
+    for key, value, what in state.pop_notices():
+        container.warning(t(f"url.{what}", param=plain(key), value=plain(value)), icon=":material/link_off:")
 
 
 def _label(key: str, prefixes: tuple[str, ...]) -> str:

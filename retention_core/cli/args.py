@@ -94,10 +94,17 @@ def filters_from(ns: argparse.Namespace) -> Filters:
                    segments=tuple((c, tuple(v)) for c, v in grouped.items()))
 
 
+def load_options(ns: argparse.Namespace) -> dict:
+    """``date_range`` and ``timezone`` for ``load_file`` from ``--allow-dates`` and ``--timezone``."""
+    dates = getattr(ns, "allow_dates", None)
+    return {"date_range": tuple(dates) if dates else None, "timezone": getattr(ns, "timezone", "UTC") or "UTC"}
+
+
 def load(ns: argparse.Namespace, kind: str | None = None) -> tuple[LoadResult, pl.DataFrame]:
     """Read PATH as ``kind`` and apply the filters through DuckDB; returns the load result and the rows."""
     con = connect()
-    result = load_file(ns.path, kind=kind or getattr(ns, "kind", None), con=con, sheet=ns.sheet)  # type: ignore[arg-type]
+    result = load_file(ns.path, kind=kind or getattr(ns, "kind", None), con=con, sheet=ns.sheet,  # type: ignore[arg-type]
+                       **load_options(ns))
     f = filters_from(ns)
     if not f.active:
         return result, result.frame

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from retention_core.cli.args import COMMANDS, PATH_ARG, command, jsonable
+from retention_core.cli.args import COMMANDS, PATH_ARG, command, date_arg, jsonable, load_options
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS, load_file
 
@@ -24,7 +24,7 @@ from retention_core.ingest import KINDS, load_file
 @command("validate", "read a file and report rows read/accepted/rejected with reasons",
          lambda p: p.add_argument("--kind", choices=KINDS))
 def _validate(ns: argparse.Namespace) -> dict:
-    result = load_file(ns.path, kind=ns.kind, sheet=ns.sheet)
+    result = load_file(ns.path, kind=ns.kind, sheet=ns.sheet, **load_options(ns))
     return result.report.to_json(result.rejected)
 
 
@@ -46,6 +46,10 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("path", type=Path, nargs=None if PATH_ARG.get(name, "required") == "required" else "?",
                             help="the export file (CSV/TSV/…, Parquet or XLSX), or a folder of Parquet files read as one table")
             sp.add_argument("--sheet", default=None, help="the sheet of an XLSX workbook (default: the first)")
+            sp.add_argument("--allow-dates", nargs=2, type=date_arg, metavar=("FROM", "TO"), default=None,
+                            help="accept rows dated FROM … TO (within 1900-01-01 … 2200-12-31; default 1970-01-01 … a year from today)")
+            sp.add_argument("--timezone", default="UTC",
+                            help="convert timestamps written with an offset to this IANA zone (default UTC)")
         add_args(sp)
     return p
 

@@ -4,8 +4,9 @@
 report (``retention_core.workspace`` saves datasets); ``query`` applies the sidebar filters inside DuckDB.
 """
 
+from retention_core.ingest.excel import excel_sheets
 from retention_core.ingest.load import LoadResult, ValidationReport, load_file, validate
-from retention_core.ingest.raw import connect, excel_sheets
+from retention_core.ingest.raw import connect
 from retention_core.ingest.roles import KINDS, Kind, detect_kind, detect_roles
 from retention_core.ingest.settings import DatasetSettings
 from retention_core.ingest.store import (

@@ -9,7 +9,8 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
@@ -27,6 +28,49 @@ class Decoded:
     path: Path  # a UTF-8 file DuckDB can read (the original when it already was UTF-8)
     encoding: str  # "utf-8", "utf-8-sig", "utf-16", "windows-1251", …
     rewritten: bool
+    # UTF-8 with a few undecodable bytes: physical line -> position of its first bad byte in the line (from 1);
+    # DuckDB rejects those lines ("INVALID ENCODING"), raw.py names the byte
+    bad_bytes: dict[int, int] = field(default_factory=dict)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def invalid_utf8(raw: bytes) -> tuple[int, int, dict[int, int]]:
+    """(valid non-ASCII characters, invalid bytes, {line: position of its first invalid byte in the line, from 1}).
+
+    Undecodable bytes become lone surrogates (``surrogateescape``), which valid UTF-8 never holds,
+    so one C-speed decode and a regex find them all (lines are named for the first 10,000).
+
+    Examples
+    --------
+    >>> invalid_utf8("a,b\\nПё,1\\n".encode() + b"x\\xff,2\\n")
+    (2, 1, {3: 2})
+    """
+    text = raw.decode("utf-8", errors="surrogateescape")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    bad = [m.start() for m in _SURROGATE.finditer(text)]
+    lines: dict[int, int] = {}
+    line, last = 1, 0
+    for pos in bad[:10_000]:
+        line += text.count("\n", last, pos)
+        last = pos
+        start = text.rfind("\n", 0, pos) + 1
+        lines.setdefault(line, len(text[start:pos].encode("utf-8", errors="surrogateescape")) + 1)
+    return non_ascii - len(bad), len(bad), lines
+
+
+def _mostly_utf8(raw: bytes) -> dict[int, int] | None:
+    """The bad lines of a UTF-8 file with a few undecodable bytes; None when the file is in another encoding.
+
+    UTF-8 when its valid non-ASCII characters outnumber the bad bytes, or when the bad bytes (at most
+    100) each stand alone among ASCII — a stray byte, not Windows-1251 text, whose letters come in runs.
+    """
+    valid, bad, lines = invalid_utf8(raw)
+    if bad == 0 or bad > 10_000:
+        return None
+    stray = valid == 0 and bad <= 100 and re.search(rb"[\x80-\xff]{2}", raw) is None
+    return lines if valid > bad or stray else None
 
 
 def detect_encoding(raw: bytes, *, file: str) -> str:
@@ -83,13 +127,21 @@ def to_utf8(path: Path, *, file: str, workdir: Path) -> Decoded:
     if compressed:
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             msg = f"{file}: the gzip archive is damaged; compress the export again"
             raise InputError(msg, file=file, reason="unreadable") from exc
     if not raw or raw.isspace():  # stops at the first non-space byte: no copy of a large file
         msg = f"{file}: the file is empty; expected a header row and data rows"
         raise InputError(msg, file=file, reason="empty")
     encoding = detect_encoding(raw, file=file)
+    if encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le"):
+        bad_lines = _mostly_utf8(raw)  # a UTF-8 file with a few bad bytes: reject those lines, keep the rest
+        if bad_lines:
+            if not compressed:
+                return Decoded(path=path, encoding="utf-8", rewritten=False, bad_bytes=bad_lines)
+            out = workdir / (path.stem + ".utf8.csv")
+            out.write_bytes(raw)
+            return Decoded(path=out, encoding="utf-8", rewritten=True, bad_bytes=bad_lines)
     if encoding == "utf-8" and not compressed:
         return Decoded(path=path, encoding=encoding, rewritten=False)
     try:

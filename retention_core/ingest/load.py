@@ -9,15 +9,26 @@ with its line number, raw values and a reason. Exact duplicates are rejected wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from retention_core.errors import InputError, check_choice
-from retention_core.ingest.checks import Check, date_check, number_check, text_check
-from retention_core.ingest.raw import FILE, LINE, RawTable, connect, read_raw
-from retention_core.ingest.roles import KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
+from retention_core.ingest.checks import (
+    ID_ROLES,
+    Check,
+    date_check,
+    number_check,
+    range_check,
+    text_check,
+)
+from retention_core.ingest.options import check_date_range, check_timezone
+from retention_core.ingest.parse import has_offset
+from retention_core.ingest.raw import FILE, LINE, RawTable, connect
+from retention_core.ingest.read import read_raw
+from retention_core.ingest.roles import DATE_ROLES, KINDS, ROLES, Kind, detect_kind, detect_roles, normalise
 from retention_core.ingest.typed import TypedRead, read_typed
 from retention_core.runs import repeated_rows
 
@@ -47,6 +58,10 @@ class ValidationReport:
     line_level: bool = False
     orders: int | None = None  # orders after grouping lines (line-level exports)
     reason_counts: dict[str, int] = field(default_factory=dict)
+    ids_normalised: int = 0  # ids changed by normalisation (Unicode form, invisible characters, spaces, quotes)
+    timezone: str = "UTC"  # the zone timestamps with an offset were converted to
+    timezone_converted: int = 0  # how many were
+    date_range: tuple[str, str] = ("", "")  # the dates rows were allowed to hold (ISO)
     properties: tuple[str, ...] = ()  # every non-role column, kept in the canonical frame (SPEC §2)
 
     def to_json(self, rejected: pl.DataFrame, *, limit: int = 100) -> dict:
@@ -65,6 +80,10 @@ class ValidationReport:
             "segments": list(self.segments),
             "rejected": first.to_dicts(),
             "duplicates": self.duplicates,
+            "ids_normalised": self.ids_normalised,
+            "timezone": self.timezone,
+            "timezone_converted": self.timezone_converted,
+            "date_range": list(self.date_range),
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "warnings": list(self.warnings),
@@ -87,7 +106,8 @@ class LoadResult:
         return out
 
 
-def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: str | None):
+def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: str | None,
+            dates: tuple[date, date], timezone: str):
     required, _ = ROLES[kind]
     checks: list[Check] = []
     formats: dict[str, str] = {}
@@ -101,8 +121,9 @@ def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: 
             checks.append(check)
             formats[role] = f"decimal '{nf.decimal}'"
         else:
-            check, df = date_check(role, header, frame, required=need, date_order=date_order)
+            check, df = date_check(role, header, frame, required=need, date_order=date_order, timezone=timezone)
             checks.append(check)
+            checks.append(range_check(role, header, *dates))
             formats[role] = df.family if df else "unknown"
             if df and df.ambiguous:
                 warnings.append(
@@ -172,14 +193,42 @@ def _offered_names(kept: list[str], offered: list[str], kind: str) -> tuple[str,
     return tuple(names[c] for c in offered)
 
 
+def _ids_normalised(frame: pl.DataFrame, roles: dict[str, str]) -> int:
+    """How many id cells normalisation changed (a blank cell, null either way, is not counted)."""
+    changed = [(pl.col(f"__v_{r}") != pl.col(h).cast(pl.String)).fill_null(False).sum()
+               for r, h in roles.items() if r in ID_ROLES]
+    return int(frame.select(pl.sum_horizontal(changed)).item()) if changed and frame.height else 0
+
+
+def _offsets(frame: pl.DataFrame, roles: dict[str, str]) -> int:
+    """How many date cells carried a time-zone offset (converted to the dataset's zone)."""
+    cols = [has_offset(pl.col(h)).fill_null(False).sum() for r, h in roles.items() if r in DATE_ROLES]
+    if not cols or frame.height == 0:
+        return 0
+    return int(frame.select(pl.sum_horizontal(cols)).item())
+
+
 def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
-             date_order: str | None = None) -> LoadResult:
-    """Turn a :class:`RawTable` into a :class:`LoadResult` for ``kind`` (detected when None)."""
+             date_order: str | None = None, date_range: tuple[date, date] | None = None,
+             timezone: str = "UTC") -> LoadResult:
+    """Turn a :class:`RawTable` into a :class:`LoadResult` for ``kind`` (detected when None).
+
+    Dates outside ``date_range`` (default 1970-01-01 … today + 1 year) are rejected; timestamps with
+    a time-zone offset are converted to ``timezone``.
+    """
+    dates = check_date_range(date_range)
+    timezone = check_timezone(timezone)
     frame = raw.frame
     headers = [c for c in frame.columns if c not in (LINE, FILE)]
     kind = kind or detect_kind(headers)
     check_choice("kind", kind, KINDS)
     roles = detect_roles(frame, kind, mapping)
+    nested = [h for h in roles.values() if h in raw.nested]
+    if nested:
+        which = ", ".join(f'"{h}"' for h in nested)
+        msg = (f"{raw.file}: column {which} holds lists or records, not one value per row; "
+               "export that column as plain text, numbers or dates")
+        raise InputError(msg, file=raw.file, column=nested[0], reason="nested_column")
     required, _ = ROLES[kind]
     line_level = kind == "orders" and "amount" not in roles and {"quantity", "unit_price"} <= roles.keys()
     missing = [r for r in required if r not in roles and not (r == "amount" and line_level)]
@@ -192,7 +241,7 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
         msg = f"{raw.file}: the file has column names but no data rows"
         raise InputError(msg, file=raw.file, reason="no_rows")
 
-    checks, formats, warnings = _checks(kind, roles, frame, date_order)
+    checks, formats, warnings = _checks(kind, roles, frame, date_order, dates, timezone)
     parsed = _parse(frame, checks)
     if line_level:
         # a cancellation line (negative quantity, or an order id like C536379) is a refund: negative amount
@@ -218,6 +267,8 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
         segments=_offered_names(kept, segments, kind), properties=tuple(_property_names(kept, kind)), encoding=raw.encoding, delimiter=raw.delimiter,
         formats=formats, warnings=tuple(warnings), headers=tuple(headers), line_level=line_level,
         orders=canonical.height if kind == "orders" else None, reason_counts={str(k): int(v) for k, v in counts.items()},
+        ids_normalised=_ids_normalised(good, roles), timezone=timezone, timezone_converted=_offsets(good, roles),
+        date_range=(dates[0].isoformat(), dates[1].isoformat()),
     )
     return LoadResult(canonical, report, rejected)
 
@@ -353,7 +404,7 @@ def _rejected(bad: pl.DataFrame, raw: RawTable, headers: list[str]) -> pl.DataFr
     return pl.concat([cells, structural], how="diagonal_relaxed").sort([*([FILE] if where else []), LINE])
 
 
-def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
+def _from_typed(t: TypedRead, file: str, dates: tuple[date, date], timezone: str) -> LoadResult | None:
     """A :class:`LoadResult` for a clean file read with types; None when it has repeated rows.
 
     Rows equal as text are equal typed, so "no repeats typed" means none in the file; repeats go to
@@ -372,6 +423,8 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
         encoding=t.encoding,
         delimiter=t.delimiter, formats=t.formats, warnings=(), headers=tuple(headers), line_level=False,
         orders=canonical.height if kind == "orders" else None, reason_counts={},
+        ids_normalised=_ids_normalised(frame, roles), timezone=timezone, timezone_converted=t.converted,
+        date_range=(dates[0].isoformat(), dates[1].isoformat()),
     )
     return LoadResult(canonical, report, rejected)
 
@@ -379,13 +432,17 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
 def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
               date_order: str | None = None, file_name: str | None = None,
               con: duckdb.DuckDBPyConnection | None = None, typed: bool = True,
-              sheet: str | None = None) -> LoadResult:
+              sheet: str | None = None, date_range: tuple[date, date] | None = None,
+              timezone: str = "UTC") -> LoadResult:
     """Read and validate one export file (CSV/TSV/…, Parquet or XLSX) into a :class:`LoadResult`.
 
     A clean UTF-8 export of orders or events is first read by DuckDB with types
     (:mod:`~retention_core.ingest.typed`, ~3× faster on large files); whatever that path cannot vouch
     for — and ``typed=False`` — goes through the general text path. Both give the same result.
-    ``sheet`` names the sheet of a workbook (default: the first).
+    ``sheet`` names the sheet of a workbook (default: the first). Rows dated outside ``date_range``
+    (default 1970-01-01 … today + 1 year; at most 1900 … 2200) are rejected with a reason;
+    timestamps written with a time-zone offset are converted to ``timezone`` (default UTC) and
+    counted in the report.
 
     Raises
     ------
@@ -393,7 +450,11 @@ def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, 
         The file cannot be read at all (empty, binary, no recognisable columns, no data rows).
     ColumnNotFoundError
         A header named in ``mapping`` is not in the file.
+    ParameterError
+        ``date_range`` or ``timezone`` is not allowed.
     """
+    dates = check_date_range(date_range)
+    timezone = check_timezone(timezone)
     path = Path(path)
     own = con is None
     if con is None:
@@ -401,12 +462,12 @@ def load_file(path: str | Path, *, kind: Kind | None = None, mapping: dict[str, 
     file = file_name or path.name
     try:
         if typed and path.exists():
-            fast = read_typed(path, file=file, kind=kind, mapping=mapping, con=con)
-            result = _from_typed(fast, file) if fast is not None else None
+            fast = read_typed(path, file=file, kind=kind, mapping=mapping, con=con, dates=dates, timezone=timezone)
+            result = _from_typed(fast, file, dates, timezone) if fast is not None else None
             if result is not None:
                 return result
         raw = read_raw(path, file=file, con=con, sheet=sheet)
     finally:
         if own:
             con.close()
-    return validate(raw, kind=kind, mapping=mapping, date_order=date_order)
+    return validate(raw, kind=kind, mapping=mapping, date_order=date_order, date_range=dates, timezone=timezone)

@@ -135,11 +135,38 @@ class DateFormat:
     ambiguous: bool = False
 
 
+_TZ = r"(Z|[+-]\d{2}:?\d{2})$"
+_ISO_TZ = r"\d[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?" + _TZ  # an offset after a time of day (not 2024-01-05 alone)
+
+
 def _strip_tz(col: pl.Expr) -> pl.Expr:
-    return col.str.strip_chars().str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "")
+    return col.str.strip_chars().str.replace(_TZ, "")
 
 
-def _family_expr(col: pl.Expr, family: str) -> pl.Expr:
+def has_offset(col: pl.Expr) -> pl.Expr:
+    """True where an ISO timestamp carries a time-zone offset (``Z``, ``+03:00``, ``-0500``)."""
+    return col.str.strip_chars().str.contains(_ISO_TZ)
+
+
+def _offset_minutes(col: pl.Expr) -> pl.Expr:
+    """The offset of an ISO timestamp in minutes east of UTC (0 for ``Z`` and for none)."""
+    tz = col.str.strip_chars().str.extract(_TZ, 1)
+    sign = pl.when(tz.str.starts_with("-")).then(-1).otherwise(1)
+    digits = tz.str.replace_all(r"[^0-9]", "")
+    minutes = digits.str.slice(0, 2).cast(pl.Int64, strict=False) * 60 + digits.str.slice(2, 2).cast(pl.Int64, strict=False)
+    return (sign * minutes).fill_null(0)
+
+
+def to_zone(local: pl.Expr, col: pl.Expr, timezone: str) -> pl.Expr:
+    """Wall-clock ``local`` times read from ``col``: those written with an offset become the same instant in
+    ``timezone`` (naive); the others are taken as already in it."""
+    utc = local - pl.duration(minutes=_offset_minutes(col))
+    if timezone != "UTC":
+        utc = utc.dt.replace_time_zone("UTC").dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+    return pl.when(has_offset(col)).then(utc).otherwise(local)
+
+
+def _family_expr(col: pl.Expr, family: str, timezone: str = "UTC") -> pl.Expr:
     s = _strip_tz(col)
     if family == "excel_serial":
         days = s.str.replace(",", ".").cast(pl.Float64, strict=False)
@@ -150,7 +177,8 @@ def _family_expr(col: pl.Expr, family: str) -> pl.Expr:
         n = pl.when(s.str.contains(_SHAPES[family])).then(s.cast(pl.Int64, strict=False))  # 10 vs 13 digits
         unit = 1_000_000 if family == "unix_s" else 1_000
         return (n * unit).cast(pl.Datetime("us"))
-    return pl.coalesce(s.str.to_datetime(f, strict=False, time_unit="us", cache=False) for f in _FAMILIES[family])
+    local = pl.coalesce(s.str.to_datetime(f, strict=False, time_unit="us", cache=False) for f in _FAMILIES[family])
+    return to_zone(local, col, timezone) if family == "iso" else local
 
 
 def fast_datetime(col: pl.Expr, values: pl.Series, fmt: DateFormat) -> pl.Expr | None:
@@ -219,16 +247,22 @@ def detect_date_format(values: pl.Series, *, date_order: DateOrder | None = None
     return DateFormat(best, ambiguous and best.startswith("slash"))
 
 
-def parse_datetime(col: pl.Expr, fmt: DateFormat) -> pl.Expr:
+def parse_datetime(col: pl.Expr, fmt: DateFormat, *, timezone: str = "UTC") -> pl.Expr:
     """Datetime("us") from text in ``fmt``; null where it does not parse.
+
+    An ISO timestamp with an offset (``2024-01-05T23:30:00+03:00``) becomes that instant's wall-clock
+    time in ``timezone`` (``2024-01-05 20:30`` in UTC); one without is taken as already in it.
 
     Examples
     --------
     >>> df = pl.DataFrame({"v": ["31.12.2024", "31.02.2024", "01.02.2024 10:30"]})
     >>> df.select(parse_datetime(pl.col("v"), DateFormat("dot_dmy"))).to_series().to_list()
     [datetime.datetime(2024, 12, 31, 0, 0), None, datetime.datetime(2024, 2, 1, 10, 30)]
+    >>> df = pl.DataFrame({"v": ["2024-01-05T23:30:00+03:00", "2024-01-05T23:30:00Z", "2024-01-05 23:30"]})
+    >>> df.select(parse_datetime(pl.col("v"), DateFormat("iso"))).to_series().dt.strftime("%d %H:%M").to_list()
+    ['05 20:30', '05 23:30', '05 23:30']
     """
-    return _family_expr(col, fmt.family)
+    return _family_expr(col, fmt.family, timezone)
 
 
 def date_shape_ok(col: pl.Expr, fmt: DateFormat) -> pl.Expr:

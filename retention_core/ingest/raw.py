@@ -3,18 +3,18 @@
 CSV/TSV/semicolon/pipe text goes through DuckDB's ``read_csv`` (its sniffer decides quoting and the
 header; the delimiter is cross-checked against the header line), with ``store_rejects`` so records
 with the wrong number of fields are kept as rejected rows instead of failing the file. Parquet goes
-through DuckDB's ``read_parquet``; XLSX through polars' calamine reader (no DuckDB excel extension
-offline).
+through DuckDB's ``read_parquet``; XLSX through polars' calamine reader (:mod:`~retention_core.ingest.excel`;
+no DuckDB excel extension offline). :mod:`~retention_core.ingest.read` picks the reader.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import fastexcel
 import numpy as np
 import polars as pl
 
@@ -27,6 +27,9 @@ _DELIMITERS = (",", ";", "\t", "|")
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", ""}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+MAX_COLUMNS = 1_000  # wider files are refused before DuckDB reads them (100,003 columns took 58 s and 2.6 GB)
+MAX_LINE_BYTES = 2_000_000  # DuckDB's own limit; longer lines are rejected by number, not the whole file
+_PATHS = re.compile(r"(?<![\w.])/[^\s'\"]+")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    nested: tuple[str, ...] = ()  # columns of lists/structs (Parquet), written as JSON text: never a role
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -53,14 +57,53 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _header_delimiter(path: Path) -> str | None:
-    """The delimiter that splits the first non-empty line into the most fields (outside quotes)."""
+def cause(exc: BaseException, *, file: str, path: Path | None = None) -> str:
+    """The first line of a library's error message, with server paths replaced by the user's file name.
+
+    Examples
+    --------
+    >>> cause(OSError("IO Error: No magic bytes in '/srv/data/tmp/x.parquet'"), file="x.parquet")
+    "IO Error: No magic bytes in 'x.parquet'"
+    """
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    if path is not None:
+        first = first.replace(str(path), file)
+    return _PATHS.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], first)[:300]
+
+
+def _header_line(path: Path) -> str | None:
+    """The first non-empty line of a UTF-8 text file (None when there is none)."""
     with path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
         for line in fh:
             if line.strip():
-                break
-        else:
-            return None
+                return line
+    return None
+
+
+def check_width(path: Path, *, file: str) -> None:
+    """Refuse a text file whose header has more than :data:`MAX_COLUMNS` fields, before anything reads it.
+
+    Raises
+    ------
+    InputError
+        ``reason="too_wide"``, with the count and what to do instead.
+    """
+    line = _header_line(path)
+    if line is None:
+        return
+    outside = "".join(part for i, part in enumerate(line.split('"')) if i % 2 == 0)
+    width = 1 + max(outside.count(d) for d in _DELIMITERS)
+    if width > MAX_COLUMNS:
+        msg = (f"{file}: the header has {width:,} columns; at most {MAX_COLUMNS:,} are read — export only the "
+               "columns you need (customer, date, amount and a few segments)")
+        raise InputError(msg, file=file, reason="too_wide", columns=width)
+
+
+def _header_delimiter(path: Path) -> str | None:
+    """The delimiter that splits the first non-empty line into the most fields (outside quotes)."""
+    line = _header_line(path)
+    if line is None:
+        return None
     outside = "".join(part for i, part in enumerate(line.split('"')) if i % 2 == 0)
     counts = {d: outside.count(d) for d in _DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
@@ -96,26 +139,86 @@ def choose_delimiter(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 
 
 def read_text(path: Path, *, file: str, con: duckdb.DuckDBPyConnection) -> RawTable:
-    """Read delimited text (any supported encoding) into a :class:`RawTable`."""
+    """Read delimited text (any supported encoding) into a :class:`RawTable`.
+
+    A line with an undecodable byte (in an otherwise UTF-8 file) and a line over
+    :data:`MAX_LINE_BYTES` are rejected by number; the rest of the file is read.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         decoded = to_utf8(path, file=file, workdir=Path(tmp))
+        if 1 in decoded.bad_bytes:
+            msg = f"{file}, line 1 (the header): invalid UTF-8 at byte {decoded.bad_bytes[1]}; save the file as UTF-8"
+            raise InputError(msg, file=file, line=1, reason="encoding")
+        check_width(decoded.path, file=file)
         delim = choose_delimiter(con, decoded.path)
-        opts = "delim = ?, header = true, all_varchar = true, store_rejects = true, auto_detect = true"
+        source, long_lines = decoded.path, {}
         try:
-            # reject tables live on the connection and keep earlier reads' rows: start from empty ones
-            con.execute("DROP TABLE IF EXISTS reject_errors")
-            con.execute("DROP TABLE IF EXISTS reject_scans")
-            frame = con.sql(f"SELECT * FROM read_csv(?, {opts})", params=[str(decoded.path), delim]).pl()
-            structural = _structural_rejects(con)
+            frame, structural = _read_csv(con, source, delim)
         except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            msg = f"{file}: the file cannot be read as a table ({first}); expected delimited text with a header row"
-            raise InputError(msg, file=file, reason="unreadable") from exc
+            if "maximum line size" not in str(exc).lower():
+                raise _unreadable(exc, file=file, path=decoded.path) from exc
+            long_lines = _long_lines(decoded.path)
+            source = _blank_lines(decoded.path, long_lines, Path(tmp))
+            try:
+                frame, structural = _read_csv(con, source, delim)
+            except duckdb.Error as again:
+                raise _unreadable(again, file=file, path=decoded.path) from again
         if frame.width == 0:
             msg = f"{file}: no columns found; expected a header row such as customer_id,order_date,amount"
             raise InputError(msg, file=file, reason="no_columns")
-        frame, structural = _number_lines(frame, structural, decoded.path, delim)  # reads the (temporary) UTF-8 file
+        frame, structural = _number_lines(frame, structural, source, delim)  # reads the (temporary) UTF-8 file
+    if decoded.bad_bytes and structural.height:
+        at = pl.col(LINE).replace_strict(decoded.bad_bytes, default=None, return_dtype=pl.Int64)
+        structural = structural.with_columns(
+            pl.when(at.is_not_null()).then(pl.lit("invalid UTF-8 at byte ") + at.cast(pl.String))
+            .otherwise(pl.col("reason")).alias("reason"))
+    if long_lines:
+        too_long = pl.DataFrame(
+            {LINE: list(long_lines), "reason": [f"the line is {n:,} bytes long; lines over {MAX_LINE_BYTES:,} bytes "
+                                                "are not read (a quote left open?)" for n in long_lines.values()],
+             "raw": [None] * len(long_lines)},
+            schema={LINE: pl.Int64, "reason": pl.String, "raw": pl.String})
+        structural = pl.concat([structural, too_long]).sort(LINE)
     return RawTable(frame, structural, file, "csv", decoded.encoding, delim)
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    opts = ("delim = ?, header = true, all_varchar = true, store_rejects = true, auto_detect = true, "
+            f"max_line_size = {MAX_LINE_BYTES}")
+    # reject tables live on the connection and keep earlier reads' rows: start from empty ones
+    con.execute("DROP TABLE IF EXISTS reject_errors")
+    con.execute("DROP TABLE IF EXISTS reject_scans")
+    frame = con.sql(f"SELECT * FROM read_csv(?, {opts})", params=[str(path), delim]).pl()
+    return frame, _structural_rejects(con)
+
+
+def _unreadable(exc: duckdb.Error, *, file: str, path: Path) -> InputError:
+    msg = (f"{file}: the file cannot be read as a table ({cause(exc, file=file, path=path)}); "
+           "expected delimited text with a header row")
+    return InputError(msg, file=file, reason="unreadable")
+
+
+def _long_lines(path: Path) -> dict[int, int]:
+    """{physical line: its length in bytes} of the lines longer than :data:`MAX_LINE_BYTES`."""
+    data = np.fromfile(path, dtype=np.uint8)
+    ends = np.concatenate([np.flatnonzero(data == 10), [data.size]])
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    sizes = ends - starts
+    long = np.flatnonzero(sizes > MAX_LINE_BYTES)
+    return {int(i) + 1: int(sizes[i]) for i in long}
+
+
+def _blank_lines(path: Path, lines: dict[int, int], workdir: Path) -> Path:
+    """A copy of ``path`` with ``lines`` emptied (their line breaks kept, so later lines keep their numbers)."""
+    data = np.fromfile(path, dtype=np.uint8)
+    ends = np.concatenate([np.flatnonzero(data == 10), [data.size]])
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    keep = np.ones(data.size, dtype=bool)
+    for line in lines:
+        keep[starts[line - 1]:ends[line - 1]] = False
+    out = workdir / (path.stem + ".short.csv")
+    data[keep].tofile(out)
+    return out
 
 
 def _simple_lines(raw: bytes, frame: pl.DataFrame, structural: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
@@ -247,101 +350,67 @@ def parquet_source(path: Path, *, file: str, provenance: bool = True) -> tuple[s
     return "read_parquet(?)", [str(path)]
 
 
+def check_parquet_width(con: duckdb.DuckDBPyConnection, source: str, params: list, *, file: str) -> None:
+    """Refuse Parquet wider than :data:`MAX_COLUMNS` from its schema alone (``LIMIT 0`` reads no rows)."""
+    width = len(con.sql(f"SELECT * FROM {source} LIMIT 0", params=params).columns)
+    width -= 2 if "file_row_number" in source else 0  # a folder's provenance columns
+    if width > MAX_COLUMNS:
+        msg = f"{file}: the table has {width:,} columns; at most {MAX_COLUMNS:,} are read — keep only the columns you need"
+        raise InputError(msg, file=file, reason="too_wide", columns=width)
+
+
 def read_parquet(path: Path, *, file: str, con: duckdb.DuckDBPyConnection) -> RawTable:
     """Read a Parquet file, or a folder of them; cells are cast to strings so every format shares one
     validation path. In a folder, ``__line`` is the row number in its file + 1 and ``__file`` names it."""
     source, params = parquet_source(path, file=file)
     try:
+        check_parquet_width(con, source, params, file=file)
         rel = con.sql(f"SELECT * FROM {source}", params=params)
         typed = rel.pl()
     except duckdb.Error as exc:
         what = "folder has a Parquet file that is not readable" if path.is_dir() else "file is not a readable Parquet file"
-        msg = f"{file}: the {what} ({str(exc).splitlines()[0]})"
+        msg = f"{file}: the {what} ({cause(exc, file=file, path=path)})"
         raise InputError(msg, file=file, reason="unreadable") from exc
     if not path.is_dir():
         frame = stringify(typed, typed.columns)
-        return RawTable(frame, _no_structural(), file, "parquet", notes=("line = row number + 1",))
+        return RawTable(frame, no_structural(), file, "parquet", notes=("line = row number + 1",),
+                        nested=nested_columns(typed))
     cols = [c for c in typed.columns if c not in ("filename", "file_row_number")]
     frame = stringify(typed, cols).with_columns(
         (typed["file_row_number"].cast(pl.Int64) + 2).alias(LINE),
         pl.Series(FILE, typed["filename"]).str.strip_prefix(str(path) + "/"),
     )
-    return RawTable(frame, _no_structural(), file, "parquet",
+    return RawTable(frame, no_structural(), file, "parquet", nested=nested_columns(typed),
                     notes=("line = row number in its file + 1", f"{len(params[0])} Parquet files"))
 
 
-def excel_sheets(path: Path, *, file: str) -> list[str]:
-    """The sheet names of an XLSX workbook, in workbook order."""
-    try:
-        return list(fastexcel.read_excel(str(path)).sheet_names)
-    except (fastexcel.FastExcelError, OSError, ValueError) as exc:
-        msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
-        raise InputError(msg, file=file, reason="unreadable") from exc
+def is_nested(dtype: pl.DataType) -> bool:
+    return dtype.is_nested() or dtype == pl.Binary or dtype == pl.Object
 
 
-def read_excel(path: Path, *, file: str, sheet: str | None = None) -> RawTable:
-    """Read the first sheet (or ``sheet``) of an XLSX workbook."""
-    if sheet is not None:
-        sheets = excel_sheets(path, file=file)
-        if sheet not in sheets:
-            msg = f"{file}: the workbook has no sheet {sheet!r}; its sheets are: {', '.join(sheets)}"
-            raise InputError(msg, file=file, reason="no_sheet", sheet=sheet, available=sheets)
-    try:
-        # empty rows are kept until the rows are numbered, so later rows keep their spreadsheet row
-        where = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
-        typed = pl.read_excel(path, **where, drop_empty_rows=False)
-    except (fastexcel.FastExcelError, pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        msg = f"{file}: the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
-        raise InputError(msg, file=file, reason="unreadable") from exc
-    frame = stringify(typed, typed.columns)
-    if typed.width:
-        empty = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in typed.columns)
-        frame = frame.filter(~empty)
-    return RawTable(frame, _no_structural(), file, "xlsx", notes=("line = spreadsheet row (header = row 1)",))
+def nested_columns(typed: pl.DataFrame) -> tuple[str, ...]:
+    return tuple(c for c, d in typed.schema.items() if is_nested(d))
 
 
 def stringify(typed: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     exprs = []
     for c in cols:
         dtype = typed.schema[c]
-        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):  # fractions of a second kept, if any
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:  # the offset kept: converted on parsing
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.f%:z").alias(c))
+        elif dtype == pl.Datetime or isinstance(dtype, pl.Datetime):  # fractions of a second kept, if any
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S%.f").alias(c))
         elif dtype == pl.Date:
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").alias(c))
+        elif dtype == pl.Binary:
+            exprs.append(pl.col(c).bin.encode("hex").alias(c))
+        elif is_nested(dtype):  # lists and structs as JSON text (`[1.5, 2]`): shown as they are, never a role
+            exprs.append(pl.struct(pl.col(c).alias("v")).struct.json_encode().str.slice(5).str.head(-1).alias(c))
         else:
             exprs.append(pl.col(c).cast(pl.String).alias(c))
     frame = typed.select(exprs) if cols else typed
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
 
 
-def _no_structural() -> pl.DataFrame:
+def no_structural() -> pl.DataFrame:
     return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "raw": pl.String})
-
-
-def read_raw(path: Path, *, file: str | None = None, con: duckdb.DuckDBPyConnection,
-             sheet: str | None = None) -> RawTable:
-    """Read any supported file by its content (magic bytes) first and its extension second; a folder
-    is read as one dataset split into Parquet files (SPEC §9)."""
-    file = file or path.name
-    if not path.exists():
-        msg = f"{file}: no such file"
-        raise InputError(msg, file=file, reason="missing")
-    if path.is_dir():
-        return read_parquet(path, file=file, con=con)
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    suffix = path.suffix.lower()
-    if magic == b"PAR1":
-        return read_parquet(path, file=file, con=con)
-    if magic == b"PK\x03\x04":  # XLSX is a ZIP archive: a workbook under any name is read as one
-        try:
-            return read_excel(path, file=file, sheet=sheet)
-        except InputError:
-            if suffix in EXCEL_SUFFIXES:
-                raise
-        msg = f"{file}: this is a ZIP archive, not a table; expected CSV/TSV text, Parquet or XLSX"
-        raise InputError(msg, file=file, reason="binary")
-    if suffix in PARQUET_SUFFIXES:
-        msg = f"{file}: the name says Parquet but the content is not Parquet; check the file"
-        raise InputError(msg, file=file, reason="unreadable")
-    return read_text(path, file=file, con=con)

@@ -13,7 +13,7 @@ from typing import Literal, get_args
 import polars as pl
 
 from retention_core.errors import ColumnNotFoundError, check_choice
-from retention_core.ingest.parse import detect_date_format
+from retention_core.ingest.parse import detect_date_format, parse_datetime
 
 Kind = Literal["orders", "subscriptions", "events", "survey"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -142,6 +142,22 @@ def _by_content(role: str, frame: pl.DataFrame, taken: set[str]) -> str | None:
     return None
 
 
+def _can_be_order_id(frame: pl.DataFrame, roles: dict[str, str]) -> bool:
+    """A column found by its name is an order id only if its values are not dates ("Ordered at") and, unless
+    the export has a line per item (quantity and price), mostly unique (a status or channel is not an id)."""
+    values = frame[roles["order_id"]].head(2000).drop_nulls()
+    values = values.filter(values.str.strip_chars() != "")
+    if values.len() == 0:
+        return True
+    fmt = detect_date_format(values)
+    if fmt and fmt.family not in ("unix_s", "unix_ms", "excel_serial"):
+        parsed = values.to_frame("v").select(parse_datetime(pl.col("v"), fmt)).to_series()
+        if parsed.is_not_null().mean() > 0.5:
+            return False
+    line_level = "quantity" in roles
+    return line_level or values.n_unique() >= 0.5 * values.len()
+
+
 def detect_roles(frame: pl.DataFrame, kind: Kind, mapping: dict[str, str] | None = None) -> dict[str, str]:
     """Map each role of ``kind`` to a header: user ``mapping`` first, then synonyms, then content.
 
@@ -177,6 +193,8 @@ def detect_roles(frame: pl.DataFrame, kind: Kind, mapping: dict[str, str] | None
         if header is not None:
             roles[role] = header
             taken.add(header)
+    if "order_id" in roles and not (mapping and mapping.get("order_id")) and not _can_be_order_id(frame, roles):
+        del roles["order_id"]
     # Line-level exports: a "price" header taken as amount while a quantity exists is the unit price.
     if kind == "orders" and "quantity" in roles and "unit_price" not in roles and roles.get("amount"):
         if normalise(roles["amount"]) in SYNONYMS["unit_price"]:

@@ -82,6 +82,8 @@ def quote_ident(name: str) -> str:
 def server_source(root: Path, relative: str, *, exclude: Path | None = None) -> Path:
     """A file or folder named relative to ``root`` (the data folder a server may read), checked.
 
+    Messages name the path as the user typed it, never ``root`` (SPEC §10: no server paths).
+
     For datasets too large to upload (SPEC §9): a team puts a Parquet folder or a large export under
     the server's data folder and names it. Nothing outside ``root`` is read, nor anything inside
     ``exclude`` (the app's own workspace of saved datasets).
@@ -96,22 +98,22 @@ def server_source(root: Path, relative: str, *, exclude: Path | None = None) -> 
     >>> server_source(Path("/srv/data"), "../etc/passwd")
     Traceback (most recent call last):
     ...
-    retention_core.errors.InputError: ../etc/passwd: the path leads outside the data folder /srv/data; name a file or folder inside it
+    retention_core.errors.InputError: ../etc/passwd: the path leads outside the data folder; name a file or folder inside it
     """
     text = relative.strip().strip('"')
     if not text:
-        msg = f"no path given; name a file or folder inside the data folder {root}"
+        msg = "no path given; name a file or folder inside the data folder"
         raise InputError(msg, file="", reason="missing")
     base = root.resolve()
     path = (base / text).resolve()
     if path != base and base not in path.parents:
-        msg = f"{text}: the path leads outside the data folder {root}; name a file or folder inside it"
+        msg = f"{text}: the path leads outside the data folder; name a file or folder inside it"
         raise InputError(msg, file=text, reason="outside")
     if exclude is not None and (path == exclude.resolve() or exclude.resolve() in path.parents):
         msg = f"{text}: that is the app's own store of saved datasets; choose those in the sidebar"
         raise InputError(msg, file=text, reason="workspace")
     if not path.exists():
-        msg = f"{text}: nothing with that name in the data folder {root}; check the spelling and the folder"
+        msg = f"{text}: nothing with that name in the data folder; check the spelling and the folder"
         raise InputError(msg, file=text, reason="missing")
     return path
 

@@ -14,7 +14,7 @@ numbers come from one place:
 - a repeated order id or an exactly repeated row (reported as duplicates with their lines).
 
 Only UTF-8 text, orders with an amount column and events are read this way; everything else (other
-encodings, line-level orders, subscriptions, surveys, non-ISO or mixed date formats, numbers that
+encodings, line-level orders, subscriptions, surveys, non-ISO date formats, numbers that
 are not plain ``-1234.5``) takes the general path.
 """
 
@@ -22,14 +22,30 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from retention_core.errors import RetentionError
-from retention_core.ingest.parse import detect_date_format, plain_numbers
-from retention_core.ingest.raw import LINE, TEXT_SUFFIXES, choose_delimiter, parquet_source, stringify
+from retention_core.ingest.checks import ID_ROLES, normalise_id
+from retention_core.ingest.parse import (
+    DateFormat,
+    detect_date_format,
+    has_offset,
+    parse_datetime,
+    plain_numbers,
+)
+from retention_core.ingest.raw import (
+    LINE,
+    TEXT_SUFFIXES,
+    check_parquet_width,
+    check_width,
+    choose_delimiter,
+    parquet_source,
+    stringify,
+)
 from retention_core.ingest.roles import DATE_ROLES, NUMBER_ROLES, ROLES, Kind, detect_kind, detect_roles
 
 _HEAD = 64 * 1024
@@ -38,6 +54,9 @@ _TEXT_ROLES = {"customer_id", "user_id", "event", "order_id"}
 # the fast formats the general path would pick for an ISO column, as DuckDB strftime formats
 _ISO_TIMESTAMP = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 _ISO_DATE = "%Y-%m-%d"
+# ISO 8601 beyond those (a "T", fractions of a second, "Z" or "+03:00", or a mix): DuckDB reads the column as
+# text and it is parsed with the general path's own expression (offsets converted to the dataset's zone)
+_ISO_TEXT = "iso-text"
 
 
 @dataclass(frozen=True)
@@ -52,10 +71,12 @@ class TypedRead:
     encoding: str | None
     delimiter: str | None
     folder: bool = False  # a folder of Parquet files (its rejected rows would name their file)
+    converted: int = 0  # timestamps converted from a time-zone offset to the dataset's zone
 
 
 def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, str] | None,
-               con: duckdb.DuckDBPyConnection) -> TypedRead | None:
+               con: duckdb.DuckDBPyConnection, dates: tuple[date, date] = (date(1970, 1, 1), date(2200, 12, 31)),
+               timezone: str = "UTC") -> TypedRead | None:
     """Read ``path`` with DuckDB types when it is a clean export (see the module text); else None.
 
     Errors of the file itself (unreadable, empty, a mapping naming a missing column) are left to
@@ -63,10 +84,11 @@ def read_typed(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, s
     """
     try:
         if path.is_dir() or _magic(path) == b"PAR1":
-            return _read_parquet(path, file=file, kind=kind, mapping=mapping, con=con)
+            return _read_parquet(path, file=file, kind=kind, mapping=mapping, con=con, dates=dates)
         if path.suffix.lower() not in TEXT_SUFFIXES or not _plain_utf8_head(path):
             return None
-        return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8")
+        check_width(path, file=file)  # before DuckDB sniffs a 100,000-column header
+        return _read(path, kind=kind, mapping=mapping, con=con, encoding="utf-8", dates=dates, timezone=timezone)
     except (duckdb.Error, RetentionError, pl.exceptions.PolarsError, OSError, ValueError):
         return None  # not a clean file (or not readable at all): the general path decides and explains
 
@@ -90,13 +112,14 @@ def _roles(text_sample: pl.DataFrame, kind: Kind | None, mapping: dict[str, str]
 
 
 def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str, str] | None,
-                  con: duckdb.DuckDBPyConnection) -> TypedRead | None:
+                  con: duckdb.DuckDBPyConnection, dates: tuple[date, date]) -> TypedRead | None:
     """A Parquet file or folder whose role columns are already typed (text ids, timestamps, numbers).
 
     The general path turns every cell into text and parses it back, which a folder of tens of
     millions of rows (SPEC §9) cannot afford; here only the non-role columns become text (segments).
     """
     source, params = parquet_source(path, file=file)
+    check_parquet_width(con, source, params, file=file)  # RetentionError: the general path refuses it
     sample = con.sql(f"SELECT * FROM {source} LIMIT {SAMPLE}", params=params).pl()
     extra = [c for c in ("filename", "file_row_number") if path.is_dir() and c in sample.columns]
     headers = [c for c in sample.columns if c not in extra]
@@ -124,7 +147,7 @@ def _read_parquet(path: Path, *, file: str, kind: Kind | None, mapping: dict[str
     values = [pl.col(h).cast(pl.String).alias(f"__v_{r}") if full.schema[h].is_integer()  # no spaces to strip
               else _value(r, h) for r, h in roles.items()]
     frame = (full.with_columns(text) if text is not None else full).with_columns(values)
-    if not _clean(frame, kind, roles):
+    if not _clean(frame, kind, roles, dates):
         return None
     return TypedRead(frame, kind, roles, tuple(headers), formats, None, None, folder=path.is_dir())
 
@@ -149,7 +172,7 @@ def _plain_utf8_head(path: Path) -> bool:
 
 
 def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con: duckdb.DuckDBPyConnection,
-          encoding: str) -> TypedRead | None:
+          encoding: str, dates: tuple[date, date], timezone: str = "UTC") -> TypedRead | None:
     delim = choose_delimiter(con, path)
     opts = "delim = ?, header = true, all_varchar = true, auto_detect = true"
     sample = con.sql(f"SELECT * FROM read_csv(?, {opts}) LIMIT {SAMPLE}", params=[str(path), delim]).pl()
@@ -170,17 +193,23 @@ def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con:
             stamp = _iso_format(sample[header])
             if stamp is None:
                 return None
-            types[header], formats[role] = ("DATE" if stamp == _ISO_DATE else "TIMESTAMP"), "iso"
+            kind_of = "VARCHAR" if stamp == _ISO_TEXT else "DATE" if stamp == _ISO_DATE else "TIMESTAMP"
+            types[header], formats[role] = kind_of, "iso"
     spec = "{" + ", ".join(f"'{_sql_text(h)}': '{t}'" for h, t in types.items()) + "}"
     fmt = f", timestampformat = '{stamp}'" if stamp in _ISO_TIMESTAMP else f", dateformat = '{_ISO_DATE}'"
     query = f"SELECT * FROM read_csv(?, delim = ?, header = true, types = {spec}{fmt})"
     typed = con.sql(query, params=[str(path), delim]).pl()
     if typed.columns != headers:
         return None
-    frame = typed.with_columns(_value(role, header) for role, header in roles.items())
-    if not _clean(frame, kind, roles):
+    values = [parse_datetime(pl.col(header), DateFormat("iso"), timezone=timezone).alias(f"__v_{role}")
+              if types[header] == "VARCHAR" and role in DATE_ROLES else _value(role, header)
+              for role, header in roles.items()]
+    frame = typed.with_columns(values)
+    if not _clean(frame, kind, roles, dates):
         return None
-    return TypedRead(frame, kind, roles, tuple(headers), formats, encoding, delim)
+    converted = sum(int(frame.select(has_offset(pl.col(h)).fill_null(False).sum()).item())
+                    for r, h in roles.items() if r in DATE_ROLES and types[h] == "VARCHAR")
+    return TypedRead(frame, kind, roles, tuple(headers), formats, encoding, delim, converted=converted)
 
 
 def _sql_text(s: str) -> str:
@@ -188,7 +217,8 @@ def _sql_text(s: str) -> str:
 
 
 def _iso_format(values: pl.Series) -> str | None:
-    """The single ISO format every sampled date is written in, or None (another family, or mixed)."""
+    """The single plain ISO format every sampled date is written in; :data:`_ISO_TEXT` for other ISO 8601
+    (``T``, fractions, offsets, mixed); None for another family."""
     fmt = detect_date_format(values)
     if fmt is None or fmt.family != "iso":
         return None
@@ -197,12 +227,14 @@ def _iso_format(values: pl.Series) -> str | None:
         parsed = s.str.to_datetime(candidate, strict=False, time_unit="us", cache=False)
         if parsed.null_count() == 0:
             return candidate
-    return None
+    return _ISO_TEXT
 
 
 def _value(role: str, header: str) -> pl.Expr:
     col = pl.col(header)
-    if role in _TEXT_ROLES:
+    if role in ID_ROLES:
+        col = normalise_id(col.cast(pl.String))  # as the general path compares ids
+    elif role in _TEXT_ROLES:
         stripped = col.cast(pl.String).str.strip_chars()
         col = pl.when(stripped != "").then(stripped)
     elif role in DATE_ROLES:
@@ -212,9 +244,12 @@ def _value(role: str, header: str) -> pl.Expr:
     return col.alias(f"__v_{role}")
 
 
-def _clean(frame: pl.DataFrame, kind: Kind, roles: dict[str, str]) -> bool:
-    """Nothing the general path would reject: required cells present, amounts finite."""
+def _clean(frame: pl.DataFrame, kind: Kind, roles: dict[str, str], dates: tuple[date, date]) -> bool:
+    """Nothing the general path would reject: required cells present, amounts finite, dates in range."""
     required, _ = ROLES[kind]
+    lo = datetime.combine(dates[0], datetime.min.time())
+    hi = datetime.combine(dates[1] + timedelta(days=1), datetime.min.time())
     checks = [pl.col(f"__v_{r}").is_not_null().all() for r in required]
     checks += [pl.col(f"__v_{r}").is_finite().all() for r in roles if r in NUMBER_ROLES]
+    checks += [pl.col(f"__v_{r}").is_between(lo, hi, closed="left").all() for r in roles if r in DATE_ROLES]
     return bool(frame.select(pl.all_horizontal(checks)).item())

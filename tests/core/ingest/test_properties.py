@@ -121,7 +121,7 @@ def tables(draw) -> tuple[Style, list[Row]]:
                                "blank_before": draw(st.integers(0, 2)) if s.blank_lines else 0}))
             continue
         fault = "" if fault == "duplicate" else fault
-        day = datetime(2000, 1, 1) + timedelta(days=draw(st.integers(0, 11_322)))  # up to 2030-12-31
+        day = datetime(2000, 1, 1) + timedelta(days=draw(st.integers(0, 9_830)))  # up to 2026-11-30 (SPEC §10: later than a year ahead is rejected)
         minutes = draw(st.integers(0, 24 * 60 - 1)) if s.with_time else 0
         rows.append(
             Row(

@@ -24,6 +24,13 @@ CLEAN = {
     "orders, ISO T separator, no final newline": "customer_id,ordered_at,amount\na,2024-01-05T10:00:00,1\nb,2024-01-06T00:00:00,2",
     "orders without order ids, repeated amounts": "customer_id,date,amount\na,2024-01-05,10\na,2024-01-06,10\n",
     "events": "user_id,event,timestamp,device\nu1,visit,2024-01-05 10:00:00,mobile\nu1,purchase,2024-01-05 10:05:00,mobile\n",
+    # ISO 8601 beyond one plain format (issue 15): read as text by DuckDB, parsed by the general path's expression
+    "mixed date and timestamp": "customer_id,date,amount\na,2024-01-05,10\nb,2024-01-06 10:00:00,12\n",
+    "time zone suffix": "customer_id,date,amount\na,2024-01-05T10:00:00Z,10\nb,2024-01-06T10:00:00Z,12\n",
+    "fractions of a second": "customer_id,date,amount\na,2024-01-05T10:00:00.123,10\nb,2024-01-06T10:00:00.5,12\n",
+    "offsets and fractions": ("customer_id,date,amount\na,2024-01-05T23:30:00.250+03:00,10\nb,2024-01-06T10:00:00-0500,12\n"
+                              "c,2024-01-07 08:00,3\n"),
+    "events with Z timestamps": "user_id,event,timestamp\nu1,visit,2024-01-05T10:00:00Z\nu1,buy,2024-01-05T10:05:00.001Z\n",
 }
 FALLBACK = {
     "bad amount on the last line": "customer_id,date,amount\na,2024-01-05,10\nb,2024-01-06,oops\n",
@@ -33,8 +40,6 @@ FALLBACK = {
     "blank customer": "customer_id,date,amount\na,2024-01-05,10\n   ,2024-01-06,12\n",
     "repeated order id": "order_id,customer_id,date,amount\n1,a,2024-01-05,10\n1,a,2024-01-05,10\n",
     "exactly repeated row": "customer_id,date,amount\na,2024-01-05,10\na,2024-01-05,10\n",
-    "mixed date and timestamp": "customer_id,date,amount\na,2024-01-05,10\nb,2024-01-06 10:00:00,12\n",
-    "time zone suffix": "customer_id,date,amount\na,2024-01-05T10:00:00Z,10\nb,2024-01-06T10:00:00Z,12\n",
     "impossible day": "customer_id,date,amount\na,2024-01-05,10\nb,2024-02-30,12\n",
     "infinite amount": "customer_id,date,amount\na,2024-01-05,10\nb,2024-01-06,inf\n",
     "too many fields": "customer_id,date,amount\na,2024-01-05,10\nb,2024-01-06,12,extra\n",
@@ -65,6 +70,20 @@ def test_clean_exports_take_the_typed_path_and_match_the_general_one(write_file,
     path = write_file("export.csv", CLEAN[name])
     assert _typed(path) is not None
     _same(path)
+
+
+def test_offsets_convert_to_the_same_zone_on_both_paths(write_file):
+    path = write_file("export.csv", CLEAN["offsets and fractions"])
+    _same(path, timezone="Asia/Tokyo")
+    result = load_file(path, timezone="Asia/Tokyo")
+    assert result.report.timezone_converted == 2
+    # 23:30:00.25 at +03:00 = 20:30:00.25 UTC = 05:30:00.25 next day in Tokyo (+09:00); no offset: as written
+    assert result.frame["ordered_at"].to_list() == [datetime(2024, 1, 6, 5, 30, 0, 250000), datetime(2024, 1, 7, 0, 0),
+                                                    datetime(2024, 1, 7, 8, 0)]
+
+
+def test_dates_out_of_range_and_odd_ids_give_the_same_result_on_both_paths(write_file):
+    _same(write_file("export.csv", "customer_id,date,amount\nJose\u0301,2024-01-05T10:00:00Z,1\nb,2199-01-01T00:00:00Z,2\n"))
 
 
 @pytest.mark.parametrize("name", list(FALLBACK))
