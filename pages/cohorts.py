@@ -74,6 +74,7 @@ else:
     st.plotly_chart(fig, width="stretch", key="cohorts_heatmap")
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(activity, incomplete, shown=False, masked=True)
+widgets.engine_caption(grain=grain)
 widgets.download_csv(widgets.labelled(matrix, value=t(f"cohorts.value.{value}")),
                      f"cohorts_{grain}_{value}_{mode}.csv", key="cohorts_download")
 

@@ -28,8 +28,8 @@ GROUND = {"errors", "periods", "definitions", "runs", "summary", "sample"}
 # new dependency to think about before adding it here.
 WINGS = {"ingest", "retention", "value", "journeys", "whatif", "engine"}
 ALLOWED = {
-    "ingest": set(),
-    "engine": {"ingest"},
+    "ingest": {"engine"},
+    "engine": set(),
     "retention": {"engine"},
     "value": {"retention"},
     "journeys": set(),

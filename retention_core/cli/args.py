@@ -69,7 +69,7 @@ def load(ns: argparse.Namespace, kind: str | None = None) -> tuple[LoadResult, p
         return result, result.frame
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(tmp)
-        info = ws.save("cli", {result.report.kind: result})
+        info = ws.save("cli", {result.report.kind: result}, compact=False)  # a scratch copy to filter
         rows = query(con, ws.path(info.slug, result.report.kind), result.report.kind, f)
     return result, rows
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from retention_core.cli.args import COMMANDS, command, jsonable
+from retention_core.engine import ENGINES, using
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS, load_file
 
@@ -44,6 +45,9 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help)
         sp.add_argument("path", type=Path, help="the export file (CSV/TSV/…, Parquet or XLSX), or a folder of Parquet files read as one table")
         sp.add_argument("--sheet", default=None, help="the sheet of an XLSX workbook (default: the first)")
+        sp.add_argument("--engine", choices=ENGINES, default=None,
+                        help="who runs the heavy step (orders → customer × period): duckdb (embedded) or spark "
+                             "($RETENTION_SPARK_MASTER, default local[2]); default $RETENTION_ENGINE or duckdb")
         add_args(sp)
     return p
 
@@ -65,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         _, fn, _ = COMMANDS[ns.command]
-        out = fn(ns)
+        with using(ns.engine):
+            out = fn(ns)
     except RetentionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

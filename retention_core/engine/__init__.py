@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -50,8 +52,36 @@ _COMPACT_SCHEMA = {
 _EVENTS_SCHEMA = {"user_id": pl.String, "period": pl.Int32, "event": pl.String, "events": pl.Int64}
 
 
+_chosen: list[str] = []  # engines chosen by :func:`using`, innermost last
+
+
+@contextmanager
+def using(name: str | None) -> Iterator[None]:
+    """Within the block, heavy steps without an explicit ``engine=`` run on ``name`` (None: no change).
+
+    The CLI's ``--engine`` wraps the command in this, so every number of that command (metrics,
+    cohorts, reports, what-if baselines) comes from the chosen engine.
+
+    Examples
+    --------
+    >>> with using("spark"):
+    ...     engine_name()
+    'spark'
+    """
+    if name is None:
+        yield
+        return
+    check_choice("engine", name, ENGINES)
+    _chosen.append(name)
+    try:
+        yield
+    finally:
+        _chosen.pop()
+
+
 def engine_name(name: str | None = None) -> str:
-    """The engine to use: ``name`` if given, else ``$RETENTION_ENGINE``, else ``duckdb`` (checked).
+    """The engine to use: ``name`` if given, else the one of :func:`using`, else ``$RETENTION_ENGINE``,
+    else ``duckdb`` (checked).
 
     Examples
     --------
@@ -62,7 +92,7 @@ def engine_name(name: str | None = None) -> str:
     ...
     retention_core.errors.ParameterError: engine='polars' is not allowed; expected duckdb, spark
     """
-    chosen = name or os.environ.get(ENGINE_ENV, "").strip().lower() or "duckdb"
+    chosen = name or (_chosen[-1] if _chosen else "") or os.environ.get(ENGINE_ENV, "").strip().lower() or "duckdb"
     check_choice("engine", chosen, ENGINES)
     return chosen
 
@@ -115,13 +145,32 @@ class Compact:
     ``first_period`` (Int32: the customer's first period with an order; null for refunds only),
     ``last_purchase`` / ``next_purchase`` (Int32: the nearest period before / after with an order;
     null when none), ``lapse_age`` (Int32: ``period − last_purchase``). Row order unspecified.
-    ``data_end`` is the last day in the orders (the default analysis end), ``engine`` who made it.
+    ``data_end`` is the last day in the orders (the default analysis end), ``engine`` who made it,
+    ``saved`` whether it was read from a saved version (:func:`load_compact`) rather than computed now.
     """
 
     frame: pl.DataFrame
     grain: Grain
     data_end: date | None = None
     engine: str = "duckdb"
+    saved: bool = False
+
+    @property
+    def computed_by(self) -> str:
+        """Who computed the table, for a caption: ``duckdb`` / ``spark <master>``, ``(saved)`` when read
+        from a saved version.
+
+        Examples
+        --------
+        >>> Compact(pl.DataFrame(), "month", None, "duckdb", saved=True).computed_by
+        'duckdb (saved)'
+        """
+        who = self.engine
+        if who == "spark":
+            from retention_core.engine.spark import master
+
+            who = f"spark {master()}"
+        return f"{who} (saved)" if self.saved else who
 
 
 def _run(sql: str, src: Source, kind: str, engine: str) -> pl.DataFrame:
@@ -240,8 +289,8 @@ def load_compact(folder: str | Path, kind: str, grain: str) -> Compact | pl.Data
     if kind != "orders":
         return frame
     end = date.fromisoformat(info["data_end"]) if info.get("data_end") else None
-    return Compact(frame, grain, end, f"{info.get('engine', 'duckdb')}, saved")  # type: ignore[arg-type]
+    return Compact(frame, grain, end, info.get("engine", "duckdb"), saved=True)  # type: ignore[arg-type]
 
 
 __all__ = ["ENGINES", "ENGINE_ENV", "STORED_GRAINS", "Compact", "Source", "compact_tables", "customer_periods",
-           "engine_name", "event_counts", "load_compact", "source", "store_compact"]
+           "engine_name", "event_counts", "load_compact", "source", "store_compact", "using"]

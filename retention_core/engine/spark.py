@@ -17,6 +17,14 @@ import threading
 
 import polars as pl
 
+from retention_core.errors import RetentionError
+
+
+class EngineUnavailableError(RetentionError):
+    """The Spark engine was chosen but cannot start (no pyspark, no Java, no server at the URL)."""
+
+    code = "engine_unavailable"
+
 MASTER_ENV = "RETENTION_SPARK_MASTER"
 DEFAULT_MASTER = "local[2]"
 
@@ -34,9 +42,13 @@ def session():
     global _session
     with _lock:
         if _session is None:
-            from pyspark.sql import SparkSession
-
             url = master()
+            try:
+                from pyspark.sql import SparkSession
+            except ImportError as exc:
+                msg = ("the Spark engine needs pyspark (pip install pyspark==4.3.0; for sc:// URLs "
+                       "pyspark[connect]) and Java 17+; or choose --engine duckdb")
+                raise EngineUnavailableError(msg, engine="spark") from exc
             builder = SparkSession.builder.appName("retention-dashboard")
             if url.startswith("sc://"):
                 builder = builder.remote(url)
@@ -51,7 +63,12 @@ def session():
                     .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                 )
             builder = builder.config("spark.sql.session.timeZone", "UTC")
-            _session = builder.getOrCreate()
+            try:
+                _session = builder.getOrCreate()
+            except Exception as exc:  # py4j / JVM / gRPC errors have no common base
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                msg = f"Spark at {url} did not start: {first}; check Java 17+ and the master URL, or choose --engine duckdb"
+                raise EngineUnavailableError(msg, engine="spark", master=url) from exc
             if not url.startswith("sc://"):
                 _session.sparkContext.setLogLevel("ERROR")
         return _session

@@ -51,7 +51,7 @@ def period_sql(column: str, grain: Grain) -> str:
 
 def customer_periods_sql(grain: Grain) -> str:
     """Orders (``src``: customer_id, ordered_at, amount) → the compact customer × period table."""
-    ordered = "CASE WHEN orders > 0 THEN period END"
+    ordered = "CASE WHEN orders > 0 THEN period END"  # the three windows share one sort: one spec
     by_customer = "PARTITION BY customer_id ORDER BY period"
     return f"""
 WITH cp AS (
@@ -63,7 +63,7 @@ WITH cp AS (
   GROUP BY 1, 2
 ), marked AS (
   SELECT customer_id, period, orders, revenue,
-         MIN({ordered}) OVER (PARTITION BY customer_id) AS first_period,
+         MIN({ordered}) OVER ({by_customer} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_period,
          MAX({ordered}) OVER ({by_customer} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_purchase,
          MIN({ordered}) OVER ({by_customer} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_purchase
   FROM cp

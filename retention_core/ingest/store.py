@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from retention_core.engine import store_compact
 from retention_core.errors import ColumnNotFoundError, InputError, check_choice
 from retention_core.ingest.load import LoadResult
 from retention_core.ingest.raw import parquet_files
@@ -112,8 +113,18 @@ class Workspace:
     def path(self, slug: str, kind: str) -> Path:
         return self.root / slug / f"{kind}.parquet"
 
-    def save(self, name: str, tables: dict[str, LoadResult], *, slug: str | None = None) -> DatasetInfo:
-        """Save (or add tables to) a dataset; existing kinds in it are replaced by the new ones."""
+    def compact_folder(self, slug: str, kind: str) -> Path:
+        """Where :func:`retention_core.engine.store_compact` put the version's compact tables of ``kind``."""
+        return self.root / slug / "compact" / kind
+
+    def save(self, name: str, tables: dict[str, LoadResult], *, slug: str | None = None,
+             compact: bool = True) -> DatasetInfo:
+        """Save (or add tables to) a dataset; existing kinds in it are replaced by the new ones.
+
+        With ``compact`` (the default) the engine's compact tables of each saved orders / events
+        table are computed once and stored in the version's ``compact/`` folder (SPEC §9), so
+        opening the dataset never groups the orders again.
+        """
         for kind in tables:
             check_choice("kind", kind, KINDS)
         slug = slug or slugify(name)
@@ -129,6 +140,9 @@ class Workspace:
         meta["name"] = name
         for kind, result in tables.items():
             result.frame.write_parquet(tmp / f"{kind}.parquet")
+            shutil.rmtree(tmp / "compact" / kind, ignore_errors=True)  # never keep another version's tables
+            if compact:
+                store_compact(tmp / f"{kind}.parquet", kind, tmp / "compact" / kind)
             r = result.report
             meta["reports"][kind] = {
                 "file": r.file, "rows_read": r.rows_read, "rows_accepted": r.rows_accepted,
