@@ -57,7 +57,7 @@ def session():
                     builder.master(url)
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
-                    .config("spark.sql.shuffle.partitions", os.environ.get("RETENTION_SPARK_PARTITIONS", "8"))
+                    .config("spark.sql.shuffle.partitions", os.environ.get("RETENTION_SPARK_PARTITIONS", "4"))
                     .config("spark.driver.memory", os.environ.get("RETENTION_SPARK_DRIVER_MEMORY", "4g"))
                     .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
                     .config("spark.sql.execution.arrow.pyspark.enabled", "true")

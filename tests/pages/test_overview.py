@@ -191,3 +191,14 @@ def test_html_report_download(app, downloads):
     page = downloads["retention_report.html"].decode("utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<h1>Retention report</h1>" in page
     assert f"{_crr(NOV, OCT) * 100:.1f}%" in page  # the report's CRR tile is the Overview's
+
+
+def test_caption_names_the_engine_saved_then_computed_for_a_filter(app):
+    """Opening a saved dataset reads its stored customer × period table; a segment filter makes the
+    engine compute one from the filtered orders, and the caption says which."""
+    at = app.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "computed by DuckDB when the dataset was saved" in captions
+    at.multiselect(key="seg_channel").set_value(["email"]).run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "computed by DuckDB (embedded) from the orders" in captions
