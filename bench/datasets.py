@@ -71,7 +71,7 @@ def generate_orders(n_orders: int, *, customers: int | None = None, seed: int = 
 
 def orders_csv(n_orders: int) -> Path:
     """Path of the seeded ``n_orders`` CSV export (order_date as text), generated on first use."""
-    path = OUT / f"orders_{n_orders}.csv"
+    path = OUT / f"orders_{n_orders}_c{n_orders // ORDERS_PER_CUSTOMER}.csv"
     if not path.exists():
         subprocess.run([sys.executable, "-m", "bench.datasets", str(n_orders)], check=True,
                        cwd=Path(__file__).resolve().parent.parent)
@@ -80,7 +80,7 @@ def orders_csv(n_orders: int) -> Path:
 
 def _write(n_orders: int) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"orders_{n_orders}.csv"
+    path = OUT / f"orders_{n_orders}_c{n_orders // ORDERS_PER_CUSTOMER}.csv"
     tmp = path.with_suffix(".tmp")
     frame = generate_orders(n_orders).with_columns(pl.int_range(1, n_orders + 1).alias("order_id"))
     frame.select("order_id", "customer_id", "ordered_at", "amount", "channel").rename(

@@ -32,7 +32,20 @@ def test_reference_sql_equals_the_product(path: Path, tmp_path: Path) -> None:
     metrics, cohorts = reference.run(duckdb.connect(), reference.parquet_source(str(parquet)))
     product = period_metrics(orders).select(COLUMNS)
     assert metrics.height == product.height > 10
-    assert_frame_equal(metrics.select(COLUMNS), product, check_dtypes=False, rtol=1e-9, abs_tol=1e-6)
+    assert_frame_equal(metrics.select(COLUMNS), product, check_dtypes=False, rel_tol=1e-9, abs_tol=1e-6)
     matrix = cohort_matrix(orders).select("cohort", "size", "age", "value")
-    assert_frame_equal(cohorts, matrix, check_dtypes=False, rtol=1e-12)
+    assert_frame_equal(cohorts, matrix, check_dtypes=False, rel_tol=1e-12)
     assert matrix.filter(pl.col("age") > 0)["value"].sum() > 0  # real retention, not an empty grid
+
+
+def test_pandas_peer_equals_the_product() -> None:
+    from bench import pandas_peer
+
+    orders = load_file(ROOT / "data" / "sample" / "orders.csv", kind="orders").frame
+    metrics, cohorts = pandas_peer.run(orders.select("customer_id", "ordered_at", "amount").to_pandas())
+    product = period_metrics(orders).select(COLUMNS)
+    got = pl.from_pandas(metrics).with_columns(pl.col("period_start").cast(pl.Date))
+    assert_frame_equal(got.select(COLUMNS), product, check_dtypes=False, rel_tol=1e-9, abs_tol=1e-6)
+    matrix = cohort_matrix(orders).select("cohort", "size", "age", "value")
+    assert_frame_equal(pl.from_pandas(cohorts).with_columns(pl.col("cohort").cast(pl.Date)), matrix,
+                       check_dtypes=False, rel_tol=1e-12)

@@ -48,6 +48,7 @@ def connect() -> duckdb.DuckDBPyConnection:
         if _BASE is None:
             _BASE = duckdb.connect()
             _BASE.sql("SET enable_progress_bar = false")
+            _BASE.sql("SET preserve_insertion_order = false")  # row order of a compact table is unspecified
         return _BASE.cursor()
 
 
