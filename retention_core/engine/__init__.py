@@ -38,7 +38,9 @@ from retention_core.periods import GRAINS, Grain, validate_grain
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 ENGINE_ENV = "RETENTION_ENGINE"
 STORED_GRAINS: tuple[str, ...] = tuple(g for g in GRAINS if g != "day")
-"""Grains whose compact tables a save stores (the day table is nearly as large as the orders)."""
+"""Grains whose orders compact tables a save stores (the day table is nearly as large as the orders)."""
+STORED_EVENT_GRAINS: tuple[str, ...] = ("week", "month")
+"""Grains whose event counts a save stores (the grains of event retention's defaults)."""
 
 _CORE = {
     "orders": ("customer_id", "ordered_at", "amount"),
@@ -262,7 +264,8 @@ def store_compact(parquet_path: str | Path, kind: str, folder: str | Path) -> li
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    tables = compact_tables(parquet_path, kind, engine="duckdb")
+    grains = STORED_EVENT_GRAINS if kind == "events" else STORED_GRAINS
+    tables = compact_tables(parquet_path, kind, grains=grains, engine="duckdb")
     data_end = None
     for grain, table in tables.items():
         frame = table.frame if isinstance(table, Compact) else table

@@ -195,3 +195,21 @@ def test_spark_sql_is_the_same_definition_transpiled() -> None:
     text = sql.for_dialect(sql.customer_periods_sql("week"), "spark")
     assert "DATEDIFF(DAY" in text and "FILTER(WHERE amount >= 0)" in text and "DECIMAL(38, 6)" in text
     assert "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING" in text
+
+
+def test_cli_engine_option(tmp_path: Path) -> None:
+    """``--engine duckdb`` gives the same JSON as the default; an unknown engine is one line, exit 2."""
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "retention_core", *args], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "RETENTION_ENGINE": "duckdb"})
+
+    path = str(SAMPLE / "orders.csv")
+    default, chosen = run("metrics", path), run("metrics", path, "--engine", "duckdb")
+    assert default.returncode == chosen.returncode == 0, default.stderr + chosen.stderr
+    assert default.stdout == chosen.stdout and '"customers_start"' in default.stdout
+    bad = run("metrics", path, "--engine", "oracle")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert len(bad.stderr.strip().splitlines()) == 1 and "oracle" in bad.stderr and "duckdb" in bad.stderr
