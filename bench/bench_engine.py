@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from bench import row
-from bench.datasets import OUT, ORDERS_PER_CUSTOMER, orders_csv
+from bench.datasets import ORDERS_PER_CUSTOMER, OUT, orders_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 

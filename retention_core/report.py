@@ -15,12 +15,13 @@ import polars as pl
 from retention_core.charts.retention import cohort_heatmap, flow_chart, kpi_trend_chart
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.periods import Grain
+from retention_core.retention.activity import ActivityWindow, activity_window
 from retention_core.retention.cohorts import cohort_matrix
 from retention_core.retention.flows import METRIC_COLUMNS, period_metrics
 from retention_core.retention.kpis import Kpi, incomplete_start, kpis
 
-REPORT_KPIS = ("crr", "retention_rate", "churn_rate", "revenue_churn_rate", "nrr", "arpu", "aov",
-               "repeat_revenue_share", "new_customers", "revenue")
+REPORT_KPIS = ("crr", "retention_rate", "reactivation_share", "churn_rate", "revenue_churn_rate", "nrr", "arpu", "aov",
+               "new_customers", "revenue")
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;color:#222}
 h1{margin-bottom:.2rem} .sub{color:#666;margin-top:0}
@@ -75,7 +76,7 @@ def _table(periods: pl.DataFrame) -> str:
 
 
 def html_report(orders: pl.DataFrame, *, title: str = "Retention report", grain: Grain = "month",
-                generated: datetime | None = None) -> str:
+                generated: datetime | None = None, window: int | ActivityWindow | None = None) -> str:
     """Build the report as one HTML string (plotly.js inline; about 5 MB).
 
     Examples
@@ -86,8 +87,20 @@ def html_report(orders: pl.DataFrame, *, title: str = "Retention report", grain:
     >>> page.startswith("<!DOCTYPE html>") and "<h1>Shop</h1>" in page and "crr" in page
     True
     """
-    periods = period_metrics(orders, grain=grain)
+    # the activity rule (SPEC §4.1): the caller's (the app passes the dataset's), an override, or measured here
+    rule = window if isinstance(window, ActivityWindow) else activity_window(orders, grain=grain, override=window)
+    periods = period_metrics(orders, grain=grain, window=rule.periods)
     tiles = kpis(periods, list(REPORT_KPIS))
+    by_key = {k.key: k for k in tiles}
+    parts = ""
+    if by_key["crr"].value is not None:
+        parts = (f"CRR {_fmt('crr', by_key['crr'].value)} = {_fmt('crr', by_key['retention_rate'].value)} kept + "
+                 f"{_fmt('crr', by_key['reactivation_share'].value)} came back. ")
+    active = ("bought in that period" if rule.periods == 1 else f"bought in the last {rule.periods} {grain}s")
+    why = (f"80 % of repeat purchases come within {rule.cycle_days} days" if rule.source == "purchase_cycle" else
+           "set by hand" if rule.source == "user" else
+           f"only {rule.repeat_gaps} repeat purchases: too few to measure the purchase cycle")
+    parts += f"Active = {active}; {why}."
     incomplete = incomplete_start(periods)
     shown = periods.filter(~pl.col("incomplete"))
     matrix = cohort_matrix(orders, grain=grain)
@@ -111,8 +124,9 @@ def html_report(orders: pl.DataFrame, *, title: str = "Retention report", grain:
         f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
         f'<p class="sub">Generated {when} · {orders.height:,} order rows · period: {grain} · '
         f"tiles describe the period starting {period} vs the one before</p>"
-        f"{_tiles(tiles)}<p class=\"note\">{note}</p>{charts}<h2>Period metrics</h2>{_table(periods)}"
-        '<p class="note">Definitions: CRR = (E − N) / S; retention rate = retained / S; churn rate = churned / S; '
+        f"{_tiles(tiles)}<p class=\"note\">{html.escape(parts)} {note}</p>{charts}<h2>Period metrics</h2>{_table(periods)}"
+        '<p class="note">Definitions: CRR = (E − N) / S = retention rate + came back; retention rate = retained / S; '
+        "came back = reactivated / S; churn rate = churned / S; "
         "revenue churn = revenue(p−1) of churned / revenue(p−1) of S; NRR = revenue(p) from S / revenue(p−1) from S; "
         "ARPU = revenue / active customers; AOV = revenue / orders.</p></body></html>"
     )

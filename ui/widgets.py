@@ -13,7 +13,7 @@ from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
 from retention_core.periods import GRAINS
 from retention_core.retention.kpis import Kpi
-from ui import cache, i18n, state
+from ui import activity, cache, i18n, state
 from ui.i18n import t
 
 DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
@@ -32,6 +32,7 @@ def sidebar() -> None:
     state.apply_pending_dataset()
     state.ensure_choice(state.DATASET, slugs)
     slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET)
+    activity.apply_settings()  # the currency sign is the dataset's (Data page), not a link's choice
     kind = primary_kind(slug)
     if kind is None:
         return
@@ -53,9 +54,6 @@ def sidebar() -> None:
                 state.keep_valid(key, values)
                 st.multiselect(column.replace("_", " ").capitalize(), values, key=key,
                                placeholder=t("sidebar.segment_all"))
-    state.ensure_choice(state.CURRENCY, ["", "₽", "$", "€", "£"])
-    sb.selectbox(t("sidebar.currency"), ["", "₽", "$", "€", "£"], key=state.CURRENCY,
-                 format_func=lambda s: s or t("sidebar.no_currency"))
 
 
 def primary_kind(slug: str) -> str | None:

@@ -148,3 +148,23 @@ def test_switches_are_kept_when_moving_between_pages(app):
     assert at.query_params.get("incl") in ("1", ["1"]) and at.query_params.get("w") in ("2", ["2"])
     at.switch_page("pages/overview.py").run()
     assert at.number_input(key="w").value == 2
+
+
+def test_cohort_cells_say_they_are_purchases_in_the_period_not_the_window(app):
+    at = app.switch_page("pages/cohorts.py").run()
+    assert not at.exception
+    note = ("at age k a customer counts with an order in period c+k; cells count purchases in the period itself, "
+            "not the activity window of the other pages (active = bought in the last 3 months; 80 % of repeat "
+            "purchases come within 85 days)")
+    captions = [c.value for c in at.caption if c.value.startswith("Periods:")]
+    assert len(captions) == 3 and all(note in c for c in captions)
+    at.segmented_control(key="cm").set_value("unbounded").run()
+    assert any("in period c+k or later; cells count purchases in the period itself" in c.value for c in at.caption)
+
+
+def test_cohort_caption_in_russian(app):
+    app.query_params.update({"lang": "ru"})
+    at = app.switch_page("pages/cohorts.py").run()
+    assert not at.exception
+    assert any("ячейки считают покупки в самом периоде, а не окно активности других страниц (активен = покупал за "
+               "последние 3 месяца; 80 % повторных покупок совершаются в пределах 85 дн.)" in c.value for c in at.caption)
