@@ -60,10 +60,12 @@ def run(quick: bool) -> list[dict]:
         mb = csv.stat().st_size / 2**20
         size = f"{n:,} orders / {n // ORDERS_PER_CUSTOMER:,} customers ({mb:.0f} MB CSV)"
         ws = OUT / f"ws_{n}_c{n // ORDERS_PER_CUSTOMER}"
-        parquet = ws / "bench" / "orders.parquet"
-        if not parquet.exists():
+        if not (ws / "workspace.sqlite3").exists():
             m = _child("save", str(csv), str(ws))
             add("save the dataset (Parquet + compact tables of 5 grains)", size, m, "info", "after load_file")
+        else:
+            m = _child("paths", str(ws))
+        parquet, compact_folder = Path(m["parquet"]), m["compact"]
         floor = _child("floor", str(csv))
         add("floor: DuckDB count(*) over the CSV", size, floor, "floor")
         sql_csv = _child("sql", str(csv))
@@ -80,7 +82,7 @@ def run(quick: bool) -> list[dict]:
         pq = _child("library_parquet", str(parquet))
         add("product library from the saved Parquet (heavy step recomputed)", size, pq, "≤ 1.2× SQL reference",
             f"{pq['seconds'] / sql_pq['seconds']:.2f}× SQL; compact {pq['compact']:.2f} + metrics & cohorts {pq['after']:.2f}")
-        ov = _child("overview_saved", str(parquet.parent / "compact" / "orders"))
+        ov = _child("overview_saved", compact_folder)
         add("open a saved dataset: Overview numbers from the stored compact table", size, ov, "≤ 1 s cold",
             f"read {ov['read']:.2f} + metrics & KPIs {ov['metrics']:.2f} (imports {ov['imports']:.2f} s apart)")
         cli = _child("process", sys.executable, "-m", "retention_core", "metrics", str(csv))

@@ -114,12 +114,23 @@ def _pandas(csv: str) -> dict:
 
 
 def _save(csv: str, folder: str) -> dict:
-    from retention_core.ingest import Workspace, load_file
+    from retention_core.ingest import load_file
+    from retention_core.workspace import Workspace
 
     loaded = load_file(csv, kind="orders")
+    ws = Workspace(folder)
     t = time.perf_counter()
-    Workspace(folder).save("bench", {"orders": loaded}, slug="bench")
-    return {"seconds": time.perf_counter() - t}
+    ws.save("bench", {"orders": loaded}, slug="bench")
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "parquet": str(ws.path("bench", "orders")),
+            "compact": str(ws.compact_folder("bench", "orders"))}
+
+
+def _paths(folder: str) -> dict:
+    from retention_core.workspace import Workspace
+
+    ws = Workspace(folder)
+    return {"seconds": 0.0, "parquet": str(ws.path("bench", "orders")), "compact": str(ws.compact_folder("bench", "orders"))}
 
 
 def _process(*cmd: str) -> dict:
@@ -133,7 +144,7 @@ def _process(*cmd: str) -> dict:
 
 
 WHAT = {"floor": _floor, "sql": _sql, "library_csv": _library_csv, "library_parquet": _library_parquet,
-        "overview_saved": _overview_saved, "pandas": _pandas, "save": _save, "process": _process}
+        "overview_saved": _overview_saved, "pandas": _pandas, "save": _save, "paths": _paths, "process": _process}
 
 if __name__ == "__main__":
     result = WHAT[sys.argv[1]](*sys.argv[2:])

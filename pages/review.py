@@ -73,7 +73,7 @@ except RetentionError as exc:
 st.caption(activity.at_risk_caption(risky.height, last, risk_rule))
 widgets.table(widgets.translated(crm_export(risky).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
-widgets.download_csv(crm_export(risky), "customers_at_risk.csv", label=t("review.download_at_risk"),
+widgets.download_csv(crm_export(risky), "customers_at_risk.csv", label=t("review.download_at_risk"), audit="at_risk",
                      key="review_at_risk_download")
 
 st.subheader(t("review.lapsed"))
@@ -82,5 +82,5 @@ st.caption(t("review.lapsed_caption", top=i18n.num(lapsed_rule["top"] * 100), da
              n=i18n.num(lapsed.height)))
 widgets.table(widgets.translated(crm_export(lapsed).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
-widgets.download_csv(crm_export(lapsed), "lapsed_high_value.csv", label=t("review.download_lapsed"),
+widgets.download_csv(crm_export(lapsed), "lapsed_high_value.csv", label=t("review.download_lapsed"), audit="lapsed",
                      key="review_lapsed_download")

@@ -83,7 +83,7 @@ def model_section(ov: ValueOverview) -> None:
     c[1].plotly_chart(scatter, width="stretch", key="value_p_alive")
     c[1].caption(t("value.p_alive_caption"))
     widgets.download_csv(widgets.labelled(ov.predictions), "customer_value.csv", label=t("value.download_predictions"),
-                         key="value_predictions_download")
+                         key="value_predictions_download", audit="customer_value")
     with st.expander(t("value.parameters"), icon=":material/functions:"):
         parameters(ov)
 
@@ -109,7 +109,7 @@ def pareto_section() -> None:
     st.plotly_chart(fig.update_layout(height=380), width="stretch", key="value_pareto")
     st.caption(t("value.pareto_caption", share=i18n.pct(widgets.computed(top_share, "orders", top=0.2), 0)))
     widgets.download_csv(widgets.labelled(widgets.computed(key_customers, "orders")), "key_customers.csv",
-                         label=t("value.download_key_customers"), key="value_key_download")
+                         label=t("value.download_key_customers"), key="value_key_download", audit="key_customers")
 
 
 def rfm_section() -> None:
@@ -126,14 +126,15 @@ def rfm_section() -> None:
                   height=35 * (len(SEGMENTS) + 1) + 3)  # all 11 segments without scrolling
     widgets.download_csv(widgets.labelled(widgets.translated(rfm, "segment", "segment", SEGMENTS),
                                           frequency=t("column.rfm_frequency"), monetary=t("column.rfm_monetary")),
-                         "rfm_customers.csv", label=t("value.download_rfm_customers"), key="value_rfm_customers_download")
+                         "rfm_customers.csv", label=t("value.download_rfm_customers"), key="value_rfm_customers_download",
+                         audit="rfm_customers")
 
 
 def customer_list(customers, file_name: str, key: str, **table) -> None:
     """A list to act on: segments and reasons translated on screen; the CRM columns with stable codes downloaded."""
     shown = widgets.translated(widgets.translated(customers, "rfm_segment", "segment", SEGMENTS), "reason", "reason", REASONS)
     widgets.table(shown, names={}, rows=SHOWN_ROWS, **table)
-    widgets.download_csv(crm_export(customers), file_name, label=t("value.download_crm"), key=key)
+    widgets.download_csv(crm_export(customers), file_name, label=t("value.download_crm"), key=key, audit=file_name)
 
 
 def at_risk_section(ov: ValueOverview, model: dict) -> int:
@@ -174,7 +175,8 @@ def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
                                         window=rule.periods), *widgets.date_range(), grain=grain)
     with c[1]:
         widgets.download_csv(widgets.labelled(customers), f"reactivated_customers_{grain}.csv",
-                             label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download")
+                             label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download",
+                             audit="reactivated_customers")
     st.markdown(f"**{t('value.lapsed')}**")
     top = widgets.int_input(st.columns(3)[0], state.LAPSED_TOP, 1, 100, activity.LAPSED_TOP, label=t("value.lapsed_top"),
                             help=t("value.lapsed_top_help"))

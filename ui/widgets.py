@@ -13,7 +13,7 @@ from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
 from retention_core.periods import GRAINS
 from retention_core.retention.kpis import Kpi
-from ui import activity, cache, i18n, state
+from ui import activity, cache, i18n, state, team
 from ui.i18n import t
 
 DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
@@ -24,14 +24,18 @@ def sidebar() -> None:
     sb = st.sidebar
     state.default(state.LANG, "en")
     sb.selectbox(t("sidebar.language"), i18n.LANGS, format_func=i18n.LANG_NAMES.get, key=state.LANG)
+    team.user_box()
     infos = cache.datasets()
-    if not infos:
-        return
     slugs = [d.slug for d in infos]
     names = {d.slug: d.name for d in infos}
     state.apply_pending_dataset()
+    team.check_link(slugs, names)  # a link to a dataset or version that is gone says so (never other data)
+    if not infos:
+        return
     state.ensure_choice(state.DATASET, slugs)
-    slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET)
+    slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET,
+                        on_change=team.unpin)
+    team.version_caption(slug)
     activity.apply_settings()  # the currency sign is the dataset's (Data page), not a link's choice
     kind = primary_kind(slug)
     if kind is None:
@@ -182,10 +186,15 @@ def kpi_tile(col, k: Kpi) -> None:
          help=t(f"formula.{k.key}"))
 
 
-def download_csv(frame: pl.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None) -> None:
+def download_csv(frame: pl.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None,
+                 audit: str | None = None) -> None:
     """A CSV download (UTF-8 with BOM, so Excel opens Cyrillic right), written only when clicked: a page with
-    several 100k-row lists would otherwise build every file on every rerun."""
-    st.download_button(label or t("common.download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
+    several 100k-row lists would otherwise build every file on every rerun. ``audit`` names a customer list:
+    its download is written to the audit log (SPEC §7.1)."""
+    data = lambda: frame.write_csv().encode("utf-8-sig")  # noqa: E731
+    if audit:
+        data = team.audited(data, audit)
+    st.download_button(label or t("common.download_csv"), data,
                        file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
 
 

@@ -16,10 +16,11 @@ from polars.testing import assert_frame_equal
 from retention_core import engine
 from retention_core.engine import sql
 from retention_core.errors import ParameterError
-from retention_core.ingest import Workspace, load_file
+from retention_core.ingest import load_file
 from retention_core.periods import GRAINS
 from retention_core.retention.cohorts import cohort_matrix
 from retention_core.retention.flows import compact, period_metrics
+from retention_core.workspace import Workspace
 from tests.core.engine import oracle
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -147,6 +148,7 @@ def test_save_stores_the_compact_tables_and_opening_uses_them(tmp_path: Path, mo
     ws = Workspace(tmp_path)
     info = ws.save("Shop", {"orders": loaded})
     folder = ws.compact_folder(info.slug, "orders")
+    assert folder.parent.parent == ws.path(info.slug, "orders").parent  # inside the version's own folder
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"orders.{g}.parquet" for g in engine.STORED_GRAINS] + ["orders.json"])
 
@@ -176,6 +178,9 @@ def test_saving_again_replaces_the_stored_tables(tmp_path: Path) -> None:
     stored = engine.load_compact(ws.compact_folder("shop", "orders"), "orders", "month")
     assert stored is not None
     assert int(stored.frame["orders"].sum()) == int((half.frame["amount"] >= 0).sum())
+    first = engine.load_compact(ws.compact_folder("shop", "orders", version=1), "orders", "month")
+    assert first is not None  # the first version keeps its own tables
+    assert int(first.frame["orders"].sum()) == int((full.frame["amount"] >= 0).sum())
 
 
 def test_engine_choice_env_argument_and_block(monkeypatch) -> None:
