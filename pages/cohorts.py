@@ -17,7 +17,7 @@ from retention_core.retention.cohorts import (
 )
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import incomplete_start
-from ui import activity, i18n, routing, state, widgets
+from ui import activity, compare_sections, drilldown, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
 
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
@@ -73,7 +73,7 @@ else:
         fig.update_traces(zmin=0, zmax=age_k_trend(matrix, 1)["value"].max())
     if sizes.height > 40:  # numbers in hundreds of cells are unreadable (hover still shows them)
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
-    st.plotly_chart(fig, width="stretch", key="cohorts_heatmap")
+    drilldown.cohort_heatmap(fig, grain=grain, value=value, mode=mode)  # a click lists the cell's customers
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(cells, incomplete, shown=False, masked=True)
 widgets.engine_caption(grain=grain)
@@ -86,6 +86,7 @@ fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "ntic
 st.plotly_chart(fig, width="stretch", key="cohorts_curve")
 widgets.period_caption(cells, incomplete, shown=False, masked=True)
 st.caption(t("cohorts.curve_caption", how=t(f"cohorts.weighting.{weighting}")))
+compare_sections.segment_curves(grain, value, mode, weighting, FORMATS[value], labels)  # a curve per segment value
 
 st.subheader(t("cohorts.trend_title"))
 state.ensure_int(state.AGE_K, 0, 120, 1)
@@ -104,3 +105,4 @@ fig = age_k_trend_chart(trend, k=k, value_format=FORMATS[value], incomplete="dis
                         labels={**labels, "age_k": line})
 st.plotly_chart(widgets.dated(fig), width="stretch", key="cohorts_trend")
 widgets.period_caption(cells, incomplete, shown=included)
+notes_sections.annotations_section()  # dated annotations drawn on every time chart

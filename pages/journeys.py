@@ -12,8 +12,8 @@ from retention_core.journeys.funnels import (
     funnel_summary,
     funnel_trend,
 )
+from ui import drilldown, i18n, notes_sections, routing, widgets
 from ui import funnel_builder as fb
-from ui import i18n, routing, widgets
 from ui.i18n import t
 from ui.journeys_sections import (
     breakdown_section,
@@ -52,7 +52,8 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
     st.caption(fb.caption(spec))
     left, right = st.columns(2)
     with left:
-        fb.show_chart(funnel_chart(result.steps, step_labels=labels, title=t("journeys.funnel_chart")), "funnel_chart")
+        drilldown.funnel_chart(funnel_chart(result.steps, step_labels=labels, title=t("journeys.funnel_chart")),
+                               result, labels)  # a click on a step lists its users
     with right:
         st.markdown(f"**{t('journeys.steps_table')}**")
         st.dataframe(fb.steps_view(result.steps, labels), hide_index=True)
@@ -67,7 +68,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         grain = fb.trend_grain()
         fig = conversion_trend_chart(funnel_trend(result, grain=grain), step_labels=labels, incomplete_label=t("journeys.incomplete"),
                                      y_label=t("journeys.trend_y"), title=t(f"journeys.trend.{grain}"))
-        fb.show_chart(fb.period_axis(fig, grain), "trend_chart")
+        fb.show_chart(notes_sections.mark(fb.period_axis(fig, grain)), "trend_chart")  # + annotations
         st.caption(t("journeys.trend_caption") + " " + fb.caption(spec))
     with right:
         if s.converted and s.last_step > 1:
@@ -114,3 +115,4 @@ if tabs["paths"].open:
 if has_orders and tabs["sequence"].open:
     with tabs["sequence"]:
         guarded(sequence_section)
+notes_sections.annotations_section()  # dated annotations drawn on every time chart

@@ -8,12 +8,12 @@ from retention_core.errors import NotEnoughDataError, RetentionError
 from retention_core.periods import within
 from retention_core.report import html_report
 from retention_core.retention.flows import period_metrics
-from retention_core.retention.kpis import incomplete_start, kpis, with_returning
+from retention_core.retention.kpis import incomplete_start, with_returning
 from retention_core.retention.nps import nps_by_period
 from retention_core.retention.seasonality import seasonality
 from retention_core.retention.subscriptions import subscription_metrics
 from retention_core.summary import orders_summary
-from ui import activity, i18n, routing, state, widgets
+from ui import activity, compare_sections, drilldown, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
 
 TILES = {
@@ -66,8 +66,9 @@ try:
         periods = widgets.computed(subscription_metrics, "subscriptions", full_history=True, grain=grain)
         caption = t("caption.subscribed")
     included = widgets.include_incomplete_toggle(controls[1])
+    basis = compare_sections.basis_picker(controls[2])  # previous period, same period last year, custom ranges
     shown = with_returning(within(periods, *widgets.date_range(), grain=grain))
-    tiles = kpis(shown, list(TILES[kind]), include_incomplete=included)
+    tiles = compare_sections.tiles(shown, list(TILES[kind]), included, basis)
 except RetentionError as exc:
     widgets.show_error(exc)
     st.stop()
@@ -86,10 +87,12 @@ first = tiles[0]
 parts = ""
 if "reactivation_share" in by_key:
     parts = activity.crr_parts(by_key["crr"].value, by_key["retention_rate"].value, by_key["reactivation_share"].value)
-when = t("overview.tiles_period" if first.previous is not None else "overview.tiles_first",
-         period=i18n.day(first.period_start))
 st.caption(" · ".join(x for x in (parts, caption) if x))  # CRR with its parts, and the rule behind it
-st.caption(when)
+if basis == "previous":
+    st.caption(t("overview.tiles_period" if first.previous is not None else "overview.tiles_first",
+                 period=i18n.day(first.period_start)))
+else:
+    compare_sections.caption(basis, first)
 
 display = "distinct" if included else "hidden"
 labels = widgets.chart_labels(reactivation_share=t("metric.reactivation_share"))
@@ -99,10 +102,17 @@ st.markdown(f"**{t('overview.trend')}**")
 st.plotly_chart(widgets.dated(kpi_trend_chart(shown, keys=trend_keys, incomplete=display, labels=labels)),
                 width="stretch", key="overview_trend")
 widgets.period_caption(caption, incomplete, shown=included)
+compare_sections.trend_comparison(shown, basis, labels)  # vs the same period last year / the other range
+if kind == "orders":
+    compare_sections.segment_trend(grain, rule.periods, labels)  # segment values as separate lines
 st.markdown(f"**{t('overview.flow')}**")
-st.plotly_chart(widgets.dated(flow_chart(shown, incomplete=display, labels=labels)), width="stretch",
-                key="overview_flow")
+fig = widgets.dated(flow_chart(shown, incomplete=display, labels=labels))
+if kind == "orders":
+    drilldown.flow_chart(fig, grain=grain, window=rule.periods)  # a click lists the bar's customers
+else:
+    st.plotly_chart(fig, width="stretch", key="overview_flow")
 widgets.period_caption(caption, incomplete, shown=included)
+notes_sections.annotations_section()  # dated annotations drawn on every time chart
 
 st.markdown(f"**{t('overview.table')}**")
 table = widgets.labelled(shown.select(TABLE[kind]))
@@ -117,7 +127,7 @@ if kind == "orders":
 widgets.download_csv(table, f"period_metrics_{grain}.csv", key="overview_download")
 if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
     report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"),
-                              window=rule)
+                              window=rule, annotations=notes_sections.annotations())
     st.download_button(t("overview.report_download"), report.encode("utf-8"), file_name="retention_report.html",
                        mime="text/html", on_click="ignore", key="report_download", icon=":material/download:")
 

@@ -8,10 +8,11 @@ Customer value page's at-risk rule, model and analysis date, so both pages count
 import streamlit as st
 
 from retention_core.errors import RetentionError
+from retention_core.periods import start_of
 from retention_core.retention.review import changes_table, segment_movers, what_changed
 from retention_core.summary import orders_summary
 from retention_core.value.segments import at_risk_customers, crm_export, lapsed_high_value
-from ui import activity, i18n, routing, state, widgets
+from ui import activity, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
 
 routing.in_frame()
@@ -84,3 +85,5 @@ widgets.table(widgets.translated(crm_export(lapsed).head(50), "reason", "reason"
               hide_empty=True)
 widgets.download_csv(crm_export(lapsed), "lapsed_high_value.csv", label=t("review.download_lapsed"), audit="lapsed",
                      key="review_lapsed_download")
+
+notes_sections.notes_section(start_of(changes[0].period_start, "week"))  # what the team decided that week

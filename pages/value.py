@@ -8,7 +8,7 @@ from retention_core.summary import orders_summary
 from retention_core.value.clv import TIME_UNITS
 from retention_core.value.ltv import ltv_quantiles
 from retention_core.value.overview import ValueOverview, value_overview
-from ui import activity, i18n, routing, state, widgets
+from ui import activity, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
 from ui.value_sections import (
     at_risk_section,
@@ -92,3 +92,4 @@ pareto_section()
 rfm_section()
 threshold = at_risk_section(overview, options)
 win_back_section(overview, threshold, options)
+notes_sections.annotations_section()  # dated annotations drawn on every time chart

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from retention_core.charts.annotations import with_annotations
 from retention_core.charts.retention import cohort_heatmap, flow_chart, kpi_trend_chart
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.periods import Grain
@@ -75,8 +76,18 @@ def _table(periods: pl.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _annotation_list(annotations: pl.DataFrame | None) -> str:
+    """The dataset's annotations as a list under the charts (labels escaped: user text)."""
+    if annotations is None or annotations.height == 0:
+        return ""
+    items = "".join(f"<li>{d.isoformat()}: {html.escape(label)}</li>"
+                    for d, label in annotations.sort("date").select("date", "label").iter_rows())
+    return f'<h2>Annotations</h2><ul class="note">{items}</ul>'
+
+
 def html_report(orders: pl.DataFrame, *, title: str = "Retention report", grain: Grain = "month",
-                generated: datetime | None = None, window: int | ActivityWindow | None = None) -> str:
+                generated: datetime | None = None, window: int | ActivityWindow | None = None,
+                annotations: pl.DataFrame | None = None) -> str:
     """Build the report as one HTML string (plotly.js inline; about 5 MB).
 
     Examples
@@ -111,6 +122,8 @@ def html_report(orders: pl.DataFrame, *, title: str = "Retention report", grain:
         flow_chart(shown, incomplete="hidden", title="Customer base: retained, reactivated, new, churned"),
         heatmap,
     ]
+    for fig in figures[:2]:  # the time charts carry the dataset's annotations (SPEC §7.1)
+        with_annotations(fig, annotations)
     charts = "".join(
         fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False, default_width="100%")
         for i, fig in enumerate(figures)
@@ -124,7 +137,8 @@ def html_report(orders: pl.DataFrame, *, title: str = "Retention report", grain:
         f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
         f'<p class="sub">Generated {when} · {orders.height:,} order rows · period: {grain} · '
         f"tiles describe the period starting {period} vs the one before</p>"
-        f"{_tiles(tiles)}<p class=\"note\">{html.escape(parts)} {note}</p>{charts}<h2>Period metrics</h2>{_table(periods)}"
+        f"{_tiles(tiles)}<p class=\"note\">{html.escape(parts)} {note}</p>{charts}{_annotation_list(annotations)}"
+        f"<h2>Period metrics</h2>{_table(periods)}"
         '<p class="note">Definitions: CRR = (E − N) / S = retention rate + came back; retention rate = retained / S; '
         "came back = reactivated / S; churn rate = churned / S; "
         "revenue churn = revenue(p−1) of churned / revenue(p−1) of S; NRR = revenue(p) from S / revenue(p−1) from S; "

@@ -16,6 +16,7 @@ from typing import Literal, get_args
 
 import polars as pl
 
+from retention_core.charts.annotations import with_annotations
 from retention_core.charts.retention import kpi_trend_chart
 from retention_core.errors import ParameterError
 from retention_core.retention.activity import activity_window, at_risk_days
@@ -195,6 +196,7 @@ def weekly_report(orders: pl.DataFrame, *, dataset: str, version: int | str, lan
 
     periods = period_metrics(orders, grain=grain, window=rule.periods).filter(~pl.col("incomplete"))
     chart = kpi_trend_chart(periods, incomplete="hidden", title=text["trend"].format(unit=unit.lower()))
+    with_annotations(chart, annotations)  # the dataset's annotations as markers (SPEC §7.1)
     in_period_notes = notes.filter(pl.col("week") == start) if notes is not None and not notes.is_empty() else None
     in_period_marks = (annotations.filter(pl.col("date").is_between(start, end, closed="left"))
                        if annotations is not None and not annotations.is_empty() else None)

@@ -104,22 +104,26 @@ def versions(slug: str):
     return workspace().versions(slug)
 
 
-@st.cache_data(show_spinner=False)
-def settings(slug: str, ver: str):
-    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`), by version."""
-    return workspace().settings(slug)
-
-
-def save_settings(slug: str, chosen) -> None:
-    """Save a dataset's settings (every page reads them on its next run); the core checks the editor role."""
-    workspace().save_settings(slug, chosen)
-    settings.clear()
-
-
 def table_path(slug: str, kind: str, ver: str = "") -> Path:
     """The Parquet file of ``kind`` in the version folder ``ver`` (see :func:`version`)."""
     path = workspace().root / ver / f"{kind}.parquet" if ver else None
     return path if path is not None and path.exists() else workspace().path(slug, kind)
+
+
+def settings(slug: str, ver: object = None):
+    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`).
+
+    Read from the workspace's SQLite on every call (about a millisecond), not cached: saving settings does not
+    make a new data version, so a cache keyed by the version would serve another workspace's or an older
+    setting (``ver`` is accepted for the callers and ignored)."""
+    return workspace().settings(slug)
+
+
+def save_settings(slug: str, chosen) -> None:
+    """Save a dataset's settings (every page reads them on its next run)."""
+    workspace().save_settings(slug, chosen)
+
+
 
 
 # Tables and core results are shared objects (cache_resource), not copies: cache_data unpickles a fresh

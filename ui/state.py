@@ -151,6 +151,34 @@ JOURNEYS_TAB = "jtab"  # funnel | retention | paths | sequence: the open tab (on
 JOURNEYS_TAB_WIDGET = "_jtab"  # session only: the tabs widget's own value (its label, which is per language)
 
 
+# Drill-down (session only): charts whose selection lists the customers behind a number (ui/drilldown.py)
+DRILL_COHORT_CELL = "cohorts_heatmap"
+DRILL_FLOW_BAR = "overview_flow"
+DRILL_RFM_CELL = "value_rfm"
+DRILL_FUNNEL_STEP = "funnel_chart"
+
+# Comparisons (SPEC §7.1): Overview tiles and trend, Cohorts curves
+COMPARE = "cmp"  # previous | last_year | custom: what the Overview tiles are compared with
+CMP_FROM = "cmp_from"  # custom: the range shown …
+CMP_TO = "cmp_to"
+BASE_FROM = "base_from"  # … and the range it is compared with
+BASE_TO = "base_to"
+TREND_SEGMENT = "tseg"  # segment column whose values get one line each on the Overview trend
+TREND_METRIC = "tmetric"  # the metric those lines show
+COMPARE_METRIC = "cmetric"  # the metric drawn against the same period last year / the other range
+CURVE_SEGMENT = "cseg"  # segment column whose values get one average cohort curve each
+SEGMENT_TOP = "stop"  # how many values get their own line (the rest: "other")
+
+# Notes and annotations (session only: the forms; ui/notes_sections.py)
+ANNOTATION_DATE = "_ann_date"
+ANNOTATION_LABEL = "_ann_label"
+ANNOTATION_ADD = "_ann_add"
+ANNOTATION_DELETE_PREFIX = "_ann_del_"  # + the annotation's id
+NOTE_TEXT = "_note_text"
+NOTE_ADD = "_note_add"
+NOTE_DELETE_PREFIX = "_note_del_"  # + the note's id
+NOTES_FLASH = "_notes_flash"  # a refused or invalid note/annotation write, shown after the rerun
+
 DEFAULT_GRAIN: Grain = "month"
 
 Codec = Literal["str", "date", "list", "bool", "float", "int"]
@@ -175,6 +203,8 @@ URL_KEYS: dict[str, Codec] = {
     CALIBRATION_END: "date", TIME_UNIT: "str", HORIZON: "int", DISCOUNT: "float", MARGIN: "int",
     RISK_DAYS: "int", RISK_GAPS: "float", RISK_P_ALIVE: "int", LAPSED_TOP: "int", RFM_MEASURE: "str",
     HOLDOUT_MEASURE: "str",
+    COMPARE: "str", CMP_FROM: "date", CMP_TO: "date", BASE_FROM: "date", BASE_TO: "date", TREND_SEGMENT: "str",
+    TREND_METRIC: "str", CURVE_SEGMENT: "str", SEGMENT_TOP: "int", COMPARE_METRIC: "str",
 }
 URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str",
                                    EXCLUDE_SPAN_PREFIX: "str", STEP_COND_PREFIX: "str"}
@@ -187,6 +217,8 @@ URL_DEFAULTS: dict[str, object] = {
     ER_TIME_ZONE: "UTC", ER_BREAKDOWN_TYPE: "event", JOURNEYS_TAB: "funnel",
     TIME_UNIT: "week", HORIZON: 12, DISCOUNT: 10.0,
     RISK_GAPS: 2.0, RISK_P_ALIVE: 30, LAPSED_TOP: 20, RFM_MEASURE: "customers", HOLDOUT_MEASURE: "mean",
+    COMPARE: "previous", TREND_SEGMENT: "", TREND_METRIC: "crr", CURVE_SEGMENT: "", SEGMENT_TOP: 5,
+    COMPARE_METRIC: "crr",
 }
 _RESTORED = "_url_restored"
 # Widgets drawn by pages (not the sidebar): their values must survive pages that do not draw them.
@@ -198,7 +230,9 @@ PAGE_KEYS: tuple[str, ...] = (INCLUDE_INCOMPLETE, WINDOW, COHORT_VALUE, COHORT_M
                               PATH_START, PATH_DEPTH, PATH_TOP, SEQUENCE_BY, EXCLUSION_RULE, FUNNEL_WHERE, ATTRIBUTION,
                               BREAKDOWN_LIMIT, ALL_USERS, TTC_BINS, TTC_STEPS, ER_START, ER_RETURN, ER_TYPE, ER_PERIOD,
                               ER_CUMULATIVE, ER_MIN, ER_WEEK_START, ER_TIME_ZONE, ER_BREAKDOWN, ER_BREAKDOWN_TYPE,
-                              ER_START_WHERE, ER_RETURN_WHERE, ER_VALUE)
+                              ER_START_WHERE, ER_RETURN_WHERE, ER_VALUE, COMPARE, CMP_FROM, CMP_TO,
+                              BASE_FROM, BASE_TO, TREND_SEGMENT, TREND_METRIC, CURVE_SEGMENT, SEGMENT_TOP,
+                              COMPARE_METRIC)
 PAGE_PREFIXES: tuple[str, ...] = (STEP_WINDOW_PREFIX, STEP_WHERE_PREFIX, STEP_COND_PREFIX, EXCLUDE_SPAN_PREFIX)
 
 

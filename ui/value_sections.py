@@ -31,7 +31,7 @@ from retention_core.value.segments import (
     rfm_segment_summary,
     rfm_table,
 )
-from ui import activity, i18n, state, widgets
+from ui import activity, drilldown, i18n, state, widgets
 from ui.i18n import t
 
 READABLE_BLUES = [[0.0, "#64B5F6"], [1.0, "#0D47A1"]]  # colour = repeat purchases, 0 … 6+
@@ -119,7 +119,7 @@ def rfm_section() -> None:
     measure = widgets.choice(st, state.RFM_MEASURE, get_args(TreemapMeasure), "customers", label=t("value.rfm_measure"),
                              prefix="value.rfm_measure")
     names = {s: t(f"segment.{s}") for s in SEGMENTS}
-    st.plotly_chart(rfm_treemap(summary, measure=measure, segment_names=names), width="stretch", key="value_rfm")
+    drilldown.rfm_treemap(rfm_treemap(summary, measure=measure, segment_names=names), rfm, names)
     st.caption(t("value.rfm_caption"))
     widgets.table(widgets.translated(summary, "segment", "segment", SEGMENTS), names={},
                   percent=("customer_share", "revenue_share"), file_name="rfm_segments.csv", key="value_rfm_download",

@@ -227,10 +227,13 @@ def chart_labels(**extra: str) -> dict[str, str]:
 
 def dated(fig):
     """A figure with a date x axis, in the UI language: plotly names months in English, so Russian
-    gets numeric dates (``11.2025``; with days for the day and week grains)."""
+    gets numeric dates (``11.2025``; with days for the day and week grains). The dataset's annotations are
+    drawn on it as dotted lines (ui/notes_sections.py)."""
     if state.lang() == "ru":
         fig.update_xaxes(tickformat="%d.%m.%Y" if state.grain() in ("day", "week") else "%m.%Y")
-    return fig
+    from ui import notes_sections  # the dataset's annotations as markers on every time chart (SPEC §7.1)
+
+    return notes_sections.mark(fig)
 
 
 def labelled(frame: pl.DataFrame, **names: str) -> pl.DataFrame:

@@ -198,6 +198,7 @@ def flow_chart(
         y = frame.select(pl.col(column).fill_null(0) * sign).to_series().to_list()
         fig.add_trace(go.Bar(
             x=x, y=y, name=text[flow], marker={"color": FLOW_COLORS[flow], "opacity": opacity},
+            customdata=[flow] * len(x),  # a clicked bar names its flow (drill-down, ui/drilldown.py)
             hovertemplate=f"%{{x}}<br>{text[flow]}: %{{y:,}}<extra></extra>",
         ))  # fmt: skip
     fig.update_layout(

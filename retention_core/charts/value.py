@@ -265,6 +265,7 @@ def rfm_treemap(
     fig = go.Figure(
         go.Treemap(
             labels=[names.get(s, s) for s in segments],
+            ids=segments,  # a clicked cell names its segment key in any language (drill-down, ui/drilldown.py)
             parents=[""] * len(segments),
             values=sizes,
             marker={"colors": [SEGMENT_COLORS[s] for s in segments]},

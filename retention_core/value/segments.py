@@ -561,3 +561,39 @@ def crm_export(customers: pl.DataFrame) -> pl.DataFrame:
         value.cast(pl.Float64).alias("expected_value"),
         "reason",
     )
+
+
+def rfm_segment_customers(rfm: pl.DataFrame, segment: str) -> pl.DataFrame:
+    """The customers of one RFM segment (the drill-down behind a treemap cell, SPEC §7.1), CRM-ready.
+
+    ``rfm`` is :func:`rfm_table`'s frame; the list's length is the segment's ``customers`` in
+    :func:`rfm_segment_summary`.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``customer_id``, ``last_order``, ``orders`` (= frequency), ``revenue`` (= monetary), ``recency_days``,
+        ``r_score``, ``fm_score``, ``segment`` (String), sorted by revenue (highest first), then customer id.
+
+    Raises
+    ------
+    ParameterError
+        ``segment`` is not one of :data:`SEGMENTS`.
+
+    Examples
+    --------
+    >>> orders = pl.DataFrame({"customer_id": list("abcde"), "amount": [50.0, 40.0, 30.0, 20.0, 10.0],
+    ...     "ordered_at": [datetime(2024, 1, d) for d in (31, 25, 20, 10, 1)]})
+    >>> rfm_segment_customers(rfm_table(orders), "Potential loyalists")["customer_id"].to_list()
+    ['a', 'b']
+    """
+    if segment not in SEGMENTS:
+        raise ParameterError("segment", segment, SEGMENTS)
+    return (
+        rfm.filter(pl.col("segment") == segment)
+        .select(
+            "customer_id", "last_order", pl.col("frequency").alias("orders"), pl.col("monetary").alias("revenue"),
+            "recency_days", "r_score", "fm_score", pl.col("segment").cast(pl.String),
+        )
+        .sort(["revenue", "customer_id"], descending=[True, False])
+    )
