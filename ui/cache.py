@@ -270,7 +270,10 @@ def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters
 
     fn = getattr(importlib.import_module(module), name)
     periods = compact_table(slug, kind, filters, ver, grain)
-    rows = None if periods.saved else table(slug, kind, filters, ver)  # a saved table knows its data end
+    # these two need nothing but a saved compact table (it knows its data end): opening a dataset then never
+    # loads its orders for them; anything else (drill-down lists) gets the filtered table as before
+    compact_only = periods.saved and name in ("period_metrics", "cohort_matrix")
+    rows = None if compact_only else table(slug, kind, filters, ver)
     return fn(rows, grain=grain, periods=periods, **dict(options))
 
 
