@@ -20,10 +20,10 @@ run: $(VENV)/.runtime
 	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 test: $(VENV)/.dev
-	$(PY) -m pytest -n 2 --timeout 600
+	$(PY) -m pytest -n 2 --dist loadgroup --timeout 600
 
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -n 2 -m "not slow and not browser"
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not slow and not browser"
 
 bench: $(VENV)/.dev
 	$(PY) -m bench

@@ -83,9 +83,14 @@ def _write(sections, quick: bool, only: str | None) -> None:
             name = f"## {module.removeprefix('bench_')}\n"
             start = text.find(name)
             end = text.find("\n## ", start + len(name)) + 1 if start >= 0 else -1
+            section = "\n".join(_section(module, rows, error, quick)) + "\n"
+            if start < 0 and "\n## Notes\n" in text:  # a new module: its section goes before the notes
+                at = text.index("\n## Notes\n") + 1
+                text = text[:at] + section + text[at:]
+                continue
             if start < 0 or end <= 0:
                 continue
-            text = text[:start] + "\n".join(_section(module, rows, error, quick)) + "\n" + text[end:]
+            text = text[:start] + section + text[end:]
         if tail and "\n## Notes\n" in text:  # and the notes, which may have been edited since
             text = text[:text.index("\n## Notes\n") + 1] + "\n".join(tail) + "\n"
         DOC.write_text(text, encoding="utf-8")

@@ -20,11 +20,22 @@ _START = datetime(2022, 1, 1)
 _CHANNELS = np.array(["web", "app", "store", "marketplace"])
 
 
-def generate_orders(n_orders: int, *, seed: int = 20240601) -> pl.DataFrame:
-    """A canonical orders frame with exactly ``n_orders`` rows in date order (columnar numpy, fixed seed)."""
+ORDERS_PER_CUSTOMER = 10
+"""The default customer count is ``n_orders / 10``: 100k customers at 1M orders, 1M at 10M (issue 15)."""
+
+
+def generate_orders(n_orders: int, *, customers: int | None = None, seed: int = 20240601) -> pl.DataFrame:
+    """A canonical orders frame with exactly ``n_orders`` rows in date order (columnar numpy, fixed seed).
+
+    ``customers`` (default ``n_orders / 10``) are acquired uniformly over three years; each has a
+    geometric number of orders (mean ≈ the orders per customer) with exponential gaps (mean 75
+    days); orders past the three years are cut and the count is topped up with further orders of
+    random customers.
+    """
     rng = np.random.default_rng(seed)
-    n_customers = max(int(n_orders / 3.2), 1)
-    per_customer = rng.geometric(0.25, n_customers) + rng.integers(0, 2, n_customers)
+    n_customers = max(customers or n_orders // ORDERS_PER_CUSTOMER, 1)
+    mean = n_orders / n_customers
+    per_customer = rng.geometric(1 / mean, n_customers) + rng.integers(0, 2, n_customers)
     customer = np.repeat(np.arange(n_customers), per_customer)
     first_row = np.repeat(np.cumsum(per_customer) - per_customer, per_customer)
     gaps = rng.exponential(75.0, customer.size)
@@ -60,7 +71,7 @@ def generate_orders(n_orders: int, *, seed: int = 20240601) -> pl.DataFrame:
 
 def orders_csv(n_orders: int) -> Path:
     """Path of the seeded ``n_orders`` CSV export (order_date as text), generated on first use."""
-    path = OUT / f"orders_{n_orders}.csv"
+    path = OUT / f"orders_{n_orders}_c{n_orders // ORDERS_PER_CUSTOMER}.csv"
     if not path.exists():
         subprocess.run([sys.executable, "-m", "bench.datasets", str(n_orders)], check=True,
                        cwd=Path(__file__).resolve().parent.parent)
@@ -69,7 +80,7 @@ def orders_csv(n_orders: int) -> Path:
 
 def _write(n_orders: int) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"orders_{n_orders}.csv"
+    path = OUT / f"orders_{n_orders}_c{n_orders // ORDERS_PER_CUSTOMER}.csv"
     tmp = path.with_suffix(".tmp")
     frame = generate_orders(n_orders).with_columns(pl.int_range(1, n_orders + 1).alias("order_id"))
     frame.select("order_id", "customer_id", "ordered_at", "amount", "channel").rename(

@@ -78,6 +78,7 @@ else:
     drilldown.cohort_heatmap(fig, grain=grain, value=value, mode=mode)  # a click lists the cell's customers
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(cells, incomplete, shown=False, masked=True)
+widgets.engine_caption(grain=grain)
 widgets.download_csv(widgets.labelled(matrix, value=t(f"cohorts.value.{value}")),
                      f"cohorts_{grain}_{value}_{mode}.csv", key="cohorts_download")
 

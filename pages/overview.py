@@ -122,6 +122,8 @@ formats = {widgets.column_label(c): st.column_config.NumberColumn(format="percen
 formats[widgets.column_label("period_start")] = st.column_config.DateColumn(format=widgets.DATE_FORMAT[state.lang()])
 st.dataframe(table, hide_index=True, column_config=formats)
 widgets.period_caption(caption, incomplete, shown=True)
+if kind == "orders":
+    widgets.engine_caption(grain=grain)
 widgets.download_csv(table, f"period_metrics_{grain}.csv", key="overview_download")
 if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
     report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"),

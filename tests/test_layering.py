@@ -29,12 +29,12 @@ GROUND = {"errors", "periods", "definitions", "runs", "summary", "sample", "prop
 WINGS = {"ingest", "retention", "value", "journeys", "whatif", "engine", "workspace"}
 ALLOWED = {
     "ingest": set(),
-    "engine": {"ingest"},
+    "engine": set(),
     "retention": {"engine"},
     "value": {"retention"},
     "journeys": set(),
     "whatif": {"retention"},
-    "workspace": {"ingest"},  # a version is saved LoadResults; slugs and kinds come from ingest
+    "workspace": {"ingest", "engine"},  # a version is saved LoadResults (ingest) with their compact tables (engine)
 }
 TOP = {"charts", "report", "weekly", "mail", "cli", "__main__", "__init__"}  # on top: may import any wing
 

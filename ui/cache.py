@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from retention_core.engine import load_compact
 from retention_core.errors import InputError
 from retention_core.ingest import (
     Filters,
@@ -27,6 +28,7 @@ from retention_core.ingest import (
 from retention_core.ingest import segment_columns as _segment_columns
 from retention_core.ingest import segment_values as _segment_values
 from retention_core.ingest.store import server_source, source_version
+from retention_core.retention.flows import compact
 from retention_core.workspace import SYSTEM, DatasetInfo, Workspace
 from ui import state
 
@@ -244,14 +246,33 @@ def result_with_model(fn, slug: str, kind: str, filters: Filters, model: dict, *
                        tuple(sorted(model.items())), tuple(sorted(options.items())))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def compact_table(slug: str, kind: str, filters: Filters, ver: str, grain: str):
+    """The compact customer × period table (SPEC §9's heavy step) for the dataset, filters and grain.
+
+    Without filters it is the one stored with the saved version (read, not computed: opening a
+    dataset never groups its orders again); with filters, or for a version saved before compact
+    tables existed, the engine (``$RETENTION_ENGINE``) computes it from the filtered table.
+    """
+    if not filters.active:
+        stored = load_compact(table_path(slug, kind, ver).parent / "compact" / kind, kind, grain)  # that version's
+        if stored is not None:
+            return stored
+    return compact(table(slug, kind, filters, ver), grain=grain)  # type: ignore[arg-type]
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str, grain: str,
                   options: tuple[tuple[str, object], ...]):
     import importlib
 
     fn = getattr(importlib.import_module(module), name)
-    periods = _result("retention_core.retention.flows", "compact", slug, kind, filters, ver, (("grain", grain),))
-    return fn(table(slug, kind, filters, ver), grain=grain, periods=periods, **dict(options))
+    periods = compact_table(slug, kind, filters, ver, grain)
+    # these two need nothing but a saved compact table (it knows its data end): opening a dataset then never
+    # loads its orders for them; anything else (drill-down lists) gets the filtered table as before
+    compact_only = periods.saved and name in ("period_metrics", "cohort_matrix")
+    rows = None if compact_only else table(slug, kind, filters, ver)
+    return fn(rows, grain=grain, periods=periods, **dict(options))
 
 
 def result_with_periods(fn, slug: str, kind: str, filters: Filters, grain: str, **options):

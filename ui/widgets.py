@@ -138,6 +138,22 @@ def computed_with_periods(fn, kind: str, *, grain: str, full_history: bool = Fal
                                      **options)
 
 
+def engine_caption(kind: str = "orders", *, grain: str) -> None:
+    """A caption naming who computed the customer × period table behind the numbers above (SPEC §9)."""
+    if not has_table(kind):
+        return
+    slug = state.dataset()
+    periods = cache.compact_table(slug, kind, filters_for(kind, full_history=True), cache.version(slug), grain)
+    if periods.saved:
+        st.caption(t("engine.by_saved", engine="Spark" if periods.engine == "spark" else "DuckDB"))
+    elif periods.engine == "spark":
+        from retention_core.engine.spark import master
+
+        st.caption(t("engine.by_spark", master=master()))
+    else:
+        st.caption(t("engine.by_duckdb"))
+
+
 def computed_with_model(fn, kind: str, model: dict, **options):
     """Like :func:`computed`, for a core function that also takes ``clv=`` (the model's predictions
     for the Customer value settings ``model``); the fit itself is reused from the page's cache."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from retention_core.cli.args import COMMANDS, PATH_ARG, command, date_arg, jsonable, load_options
+from retention_core.engine import ENGINES, using
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS, load_file
 
@@ -50,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
                             help="accept rows dated FROM … TO (within 1900-01-01 … 2200-12-31; default 1970-01-01 … a year from today)")
             sp.add_argument("--timezone", default="UTC",
                             help="convert timestamps written with an offset to this IANA zone (default UTC)")
+        sp.add_argument("--engine", choices=ENGINES, default=None,
+                        help="who runs the heavy step (orders → customer × period): duckdb (embedded) or spark "
+                             "($RETENTION_SPARK_MASTER, default local[2]); default $RETENTION_ENGINE or duckdb")
         add_args(sp)
     return p
 
@@ -73,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         _, fn, _ = COMMANDS[ns.command]
-        out = fn(ns)
+        with using(ns.engine):
+            out = fn(ns)
     except RetentionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from retention_core.periods import Grain, index_start, period_index, validate_gr
 from retention_core.retention.flows import (
     CustomerPeriods,
     as_date,
+    data_end_of,
     incomplete_expr,
     periods_of,
     require_columns,
@@ -54,7 +55,7 @@ def _cells(cohorts: pl.LazyFrame, *, grain: Grain, last: int, data_end: date) ->
 
 
 def cohort_matrix(
-    orders: pl.DataFrame,
+    orders: pl.DataFrame | None,
     *,
     grain: Grain = "month",
     value: CohortValue = "customers",
@@ -120,9 +121,7 @@ def cohort_matrix(
     cp = periods_of(orders, grain, periods).filter(pl.col("first_period").is_not_null())
     if cp.height == 0:
         return pl.DataFrame(schema=_MATRIX_SCHEMA)
-    data_end = as_date(data_end)
-    if data_end is None:
-        data_end = orders.select(pl.col("ordered_at").max().cast(pl.Date)).item()
+    data_end = as_date(data_end) or data_end_of(orders, periods)
     last = max(int(cp["period"].max()), pl.select(period_index(pl.lit(data_end), grain)).item())  # type: ignore[arg-type]
     cp = (
         cp.lazy()

@@ -2,11 +2,12 @@
 
 Two steps, kept apart on purpose (SPEC §9):
 
-1. :func:`customer_periods` — the heavy step. Orders in, one row per customer × period out. It is a
-   single ``GROUP BY customer_id, period`` (plus a per-customer minimum), so it can run as SQL on
-   another engine; its input and output are documented there.
-2. :func:`period_metrics` — everything after works on that compact table: the activity window,
-   the customer flow (S, N, E, retained, churned, reactivated) and the ratios.
+1. :func:`customer_periods` / :func:`compact` — the heavy step. Orders in, one row per customer ×
+   period out, by one SQL query that DuckDB or Spark runs (:mod:`retention_core.engine`). Each row
+   also carries the customer's nearest purchase periods before and after it.
+2. :func:`period_metrics` — everything after works on that compact table in polars: the activity
+   window, the customer flow (S, N, E, retained, churned, reactivated) and the ratios, by columnar
+   expressions and group-bys on the period (:func:`flow_flags`), never a per-customer sort.
 
 Conventions (SPEC §4): a period is numbered by :func:`retention_core.periods.period_index`; a ratio
 with denominator 0 is null; refund rows (amount < 0) net against revenue but are not orders and do
@@ -16,14 +17,14 @@ not make a customer active; zero-amount orders are orders.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from retention_core.engine import Compact
+from retention_core.engine import customer_periods as engine_customer_periods
 from retention_core.errors import ColumnNotFoundError, ParameterError
 from retention_core.periods import Grain, index_start, period_index, validate_grain
-from retention_core.runs import sort_runs
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "period_start",
@@ -115,19 +116,12 @@ def period_grid(first: int, last: int) -> pl.DataFrame:
     return pl.DataFrame({"period": pl.int_range(first, last + 1, dtype=pl.Int32, eager=True)})
 
 
-def customer_periods(orders: pl.DataFrame, *, grain: Grain = "month") -> pl.DataFrame:
+def customer_periods(orders: pl.DataFrame, *, grain: Grain = "month", engine: str | None = None) -> pl.DataFrame:
     """The heavy step (SPEC §9): orders → one row per customer × period with any order or refund.
 
-    ``orders = count(amount ≥ 0)``, ``revenue = Σ amount`` (refunds net), ``first_period = min period
-    with an order`` over all of the customer's rows. Everything after (:func:`period_metrics`,
-    cohorts, NPS retention) works on this compact table only. The same step in SQL::
-
-        WITH cp AS (
-          SELECT customer_id, period_index(ordered_at) AS period,
-                 count(*) FILTER (WHERE amount >= 0) AS orders, sum(amount) AS revenue
-          FROM orders GROUP BY 1, 2)
-        SELECT *, min(period) FILTER (WHERE orders > 0) OVER (PARTITION BY customer_id) AS first_period
-        FROM cp
+    Computed by the engine's one SQL query (:func:`retention_core.engine.customer_periods`: DuckDB
+    by default, Spark with ``engine="spark"`` or ``$RETENTION_ENGINE``). Everything after
+    (:func:`period_metrics`, cohorts, NPS retention) works on this compact table only.
 
     Parameters
     ----------
@@ -135,20 +129,25 @@ def customer_periods(orders: pl.DataFrame, *, grain: Grain = "month") -> pl.Data
         Canonical orders frame; reads ``customer_id``, ``ordered_at`` (Date or Datetime), ``amount``.
     grain
         Period grain (SPEC §4).
+    engine
+        ``duckdb`` or ``spark`` (default: ``$RETENTION_ENGINE``, else DuckDB).
 
     Returns
     -------
     pl.DataFrame
         ``customer_id`` (input dtype), ``period`` (Int32 period index), ``orders`` (Int64, rows with
-        amount ≥ 0), ``revenue`` (Float64, refunds included), ``first_period`` (Int32, the customer's
-        first period with an order; null for a customer with refunds only). Row order unspecified.
+        amount ≥ 0), ``revenue`` (Decimal(38, 6), refunds included, an exact sum), ``first_period``
+        (Int32, the customer's first period with an order; null for a customer with refunds only),
+        ``last_purchase`` / ``next_purchase`` (Int32, the customer's nearest period before / after
+        this one with an order, null when none), ``lapse_age`` (``period − last_purchase``). Row
+        order unspecified.
 
     Raises
     ------
     ColumnNotFoundError
         A required column is missing.
     ParameterError
-        Unknown grain.
+        Unknown grain or engine.
 
     Examples
     --------
@@ -156,139 +155,108 @@ def customer_periods(orders: pl.DataFrame, *, grain: Grain = "month") -> pl.Data
 
     >>> orders = pl.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, -4.0, -1.0],
     ...     "ordered_at": [date(2024, 1, 5), date(2024, 2, 1), date(2024, 2, 3)]})
-    >>> customer_periods(orders).sort("customer_id", "period").rows()
-    [('a', 648, 1, 10.0, 648), ('a', 649, 0, -4.0, 648), ('b', 649, 0, -1.0, None)]
+    >>> customer_periods(orders).sort("customer_id", "period").select(
+    ...     "customer_id", "period", "orders", pl.col("revenue").cast(pl.Float64), "first_period", "last_purchase").rows()
+    [('a', 648, 1, 10.0, 648, None), ('a', 649, 0, -4.0, 648, 648), ('b', 649, 0, -1.0, None, None)]
     """
+    return compact(orders, grain=grain, engine=engine).frame
+
+
+CustomerPeriods = Compact
+"""The heavy step's table (:class:`retention_core.engine.Compact`: frame, grain, data end, engine).
+
+Made once (:func:`compact`, or read from a saved version) and handed to :func:`period_metrics` and
+:func:`~retention_core.retention.cohorts.cohort_matrix` through ``periods=``, so switching a cohort view or
+the activity window does not group every order again.
+"""
+
+
+def compact(orders: pl.DataFrame, *, grain: Grain = "month", engine: str | None = None) -> CustomerPeriods:
+    """The compact customer × period table of ``orders`` for ``grain``, from the engine (SPEC §9)."""
     validate_grain(grain)
     require_columns(orders, ("customer_id", "ordered_at", "amount"), kind="orders")
-    ordered = pl.col("orders") > 0
-    return (
-        orders.lazy()
-        .group_by("customer_id", period_index(pl.col("ordered_at"), grain).alias("period"))
-        .agg(
-            (pl.col("amount") >= 0).sum().cast(pl.Int64).alias("orders"),
-            pl.col("amount").cast(pl.Float64).sum().alias("revenue"),
-        )
-        .with_columns(pl.when(ordered).then(pl.col("period")).min().over("customer_id").alias("first_period"))
-        .collect()
-    )
+    return engine_customer_periods(orders, grain=grain, engine=engine)
 
 
-@dataclass(frozen=True)
-class CustomerPeriods:
-    """The heavy step's table (:func:`customer_periods`) with the grain it was made for.
-
-    Made once (:func:`compact`) and handed to :func:`period_metrics` and
-    :func:`~retention_core.retention.cohorts.cohort_matrix` through ``periods=``, so switching a cohort view or
-    the activity window does not group every order again (10M orders: ~2 s saved each time).
-    """
-
-    frame: pl.DataFrame
-    grain: Grain
-
-
-def compact(orders: pl.DataFrame, *, grain: Grain = "month") -> CustomerPeriods:
-    """:func:`customer_periods` of ``orders``, labelled with its grain."""
-    return CustomerPeriods(customer_periods(orders, grain=grain), grain)
-
-
-def periods_of(orders: pl.DataFrame, grain: Grain, periods: CustomerPeriods | None) -> pl.DataFrame:
+def periods_of(orders: pl.DataFrame | None, grain: Grain, periods: CustomerPeriods | None) -> pl.DataFrame:
     """The compact table for ``grain``: the one given (checked to be for that grain), else made now."""
     if periods is None:
+        if orders is None:
+            raise ParameterError("orders", None, "an orders frame, or periods= (a compact table)")
         return customer_periods(orders, grain=grain)
     if periods.grain != grain:
         raise ParameterError("periods", periods.grain, f"a compact table made for grain={grain!r}")
     return periods.frame
 
 
-def _sorted_rows(cp: pl.DataFrame, *, window: int) -> pl.LazyFrame:
-    """The compact table sorted by customer and period, with each row's place in the customer flow.
+def data_end_of(orders: pl.DataFrame | None, periods: CustomerPeriods | None) -> date:
+    """The default analysis end: the compact table's ``data_end`` when it has one, else the last order day."""
+    if periods is not None and periods.data_end is not None:
+        return periods.data_end
+    if orders is None:
+        raise ParameterError("orders", None, "an orders frame, or periods= with its data end")
+    return orders.select(pl.col("ordered_at").max().cast(pl.Date)).item()
 
-    Rows of one customer are contiguous and in period order (:func:`~retention_core.runs.sort_runs`), so "this
-    customer's previous / next row" is a plain shift guarded by ``same customer``. Adds:
-    ``last_order`` (latest period ≤ p with an order), ``active`` (active(p): p − last_order < W),
-    ``in_start`` (active(p−1), i.e. member of S(p)), ``active_next`` (active(p+1)), ``is_new``.
+
+def flow_flags(*, window: int) -> dict[str, pl.Expr]:
+    """Each compact row's place in the customer flow for activity window W, by columnar expressions.
+
+    From the row's own ``orders``, ``last_purchase`` and ``next_purchase`` (made once by the engine),
+    so no per-call sort of the table: ``active`` (active(p): the latest order ≤ p is within W),
+    ``in_start`` (active(p−1), i.e. member of S(p)), ``active_next`` (active(p+1)), ``is_new``,
+    ``span_start`` (an order that starts an activity span: no order in the W periods before) and
+    ``span_end`` (an order that ends one: no order in the W periods after).
     """
-    c, p, w = pl.col("customer_id"), pl.col("period"), window
+    p, w = pl.col("period"), window
     ordered = pl.col("orders") > 0
-    same_prev, same_next = c.shift(1) == c, c.shift(-1) == c
-    return (
-        sort_runs(cp, "customer_id", ["period"])
-        .lazy()
-        .with_columns(
-            pl.when(ordered).then(p).forward_fill().alias("_lo"),
-            pl.when(ordered).then(c).forward_fill().alias("_lo_customer"),
-        )
-        .with_columns(pl.when(pl.col("_lo_customer") == c).then(pl.col("_lo")).alias("last_order"))
-        .with_columns(
-            pl.when(same_prev).then(pl.col("last_order").shift(1)).alias("_prev_order"),
-            (same_next & (p.shift(-1) == p + 1) & (pl.col("orders").shift(-1) > 0))
-            .fill_null(False)
-            .alias("_next_ordered"),
-        )
-        .select(
-            "customer_id",
-            "period",
-            "orders",
-            "revenue",
-            (p - pl.col("last_order") < w).fill_null(False).alias("active"),
-            (p - 1 - pl.col("_prev_order") < w).fill_null(False).alias("in_start"),
-            (pl.col("_next_ordered") | (p + 1 - pl.col("last_order") < w).fill_null(False)).alias(
-                "active_next"
-            ),
-            (pl.col("first_period") == p).fill_null(False).alias("is_new"),
-        )
-    )
-
-
-def _spans(rows: pl.LazyFrame, *, window: int, last: int) -> pl.LazyFrame:
-    """Per-period counts of activity spans: an order in q keeps the customer active in q … q+W−1.
-
-    Consecutive orders at most W periods apart form one span [start, end]; ``starts`` counts spans
-    beginning in p (N plus reactivated), ``ends_before`` spans whose last active period is p−1
-    (the churned of p), ``delta`` is the change of |active| at p (+starts − ends_before).
-    """
-    c, p, w = pl.col("customer_id"), pl.col("period"), window
-    orders = rows.filter(pl.col("orders") > 0).select("customer_id", "period")
-    prev_q = pl.when(c.shift(1) == c).then(p.shift(1))
-    next_q = pl.when(c.shift(-1) == c).then(p.shift(-1))
-    marked = orders.with_columns(
-        (prev_q.is_null() | (p - prev_q > w)).alias("span_start"),
-        (next_q.is_null() | (next_q - p > w)).alias("span_end"),
-    )
-    starts = marked.filter("span_start").group_by("period").agg(pl.len().cast(pl.Int64).alias("starts"))
-    ends = (
-        marked.filter("span_end")
-        .select((p + w).alias("period"))  # first inactive period = last active (q + W − 1) + 1
-        .filter(pl.col("period") <= last)
-        .group_by("period")
-        .agg(pl.len().cast(pl.Int64).alias("ends_before"))
-    )
-    return starts.join(ends, on="period", how="full", coalesce=True)
+    before, after = pl.col("last_purchase"), pl.col("next_purchase")
+    latest = pl.when(ordered).then(p).otherwise(before)  # latest period ≤ p with an order
+    return {
+        "active": (p - latest < w).fill_null(False),
+        "in_start": (p - 1 - before < w).fill_null(False),
+        "active_next": ((after == p + 1).fill_null(False) | (p + 1 - latest < w).fill_null(False)),
+        "is_new": (pl.col("first_period") == p).fill_null(False),
+        "span_start": ordered & (before.is_null() | (p - before > w)),
+        "span_end": ordered & (after.is_null() | (after - p > w)),
+    }
 
 
 def _flows(cp: pl.DataFrame, *, window: int, first: int, last: int) -> pl.DataFrame:
-    """Per-period customer flow and money on the compact table, one row per period first … last."""
-    rows = _sorted_rows(cp, window=window).collect().lazy()
-    p, new, s, e, e_next = (pl.col(k) for k in ("period", "is_new", "in_start", "active", "active_next"))
+    """Per-period customer flow and money on the compact table, one row per period first … last.
+
+    Three group-bys on the period (no sort of the customer × period rows): the period's own rows;
+    the rows of p−1 (revenue of S and of the churned); and the activity spans: ``starts`` (spans
+    beginning in p: N plus reactivated) and ``ends_before`` (spans whose last active period is p−1:
+    the churned of p). |E(p)| is the running sum of starts − ends.
+    """
+    f = flow_flags(window=window)
+    p, revenue, n_orders = pl.col("period"), pl.col("revenue"), pl.col("orders")
+    new, s, e, e_next = f["is_new"], f["in_start"], f["active"], f["active_next"]
+    rows = cp.lazy()
     here = rows.group_by("period").agg(
-        pl.col("revenue").sum().alias("revenue"),
-        pl.col("orders").sum().cast(pl.Int64).alias("orders"),
+        revenue.sum().alias("revenue"),
+        n_orders.sum().cast(pl.Int64).alias("orders"),
         new.sum().cast(pl.Int64).alias("new_customers"),
-        pl.col("revenue").filter(new).sum().alias("revenue_new"),
-        pl.col("orders").filter(new).sum().cast(pl.Int64).alias("orders_new"),
-        pl.col("revenue").filter(s).sum().alias("revenue_start_now"),
+        revenue.filter(new).sum().alias("revenue_new"),
+        n_orders.filter(new).sum().cast(pl.Int64).alias("orders_new"),
+        revenue.filter(s).sum().alias("revenue_start_now"),
+        f["span_start"].sum().cast(pl.Int64).alias("starts"),
     )
-    before = rows.group_by((p + 1).alias("period")).agg(
-        pl.col("revenue").filter(e).sum().alias("revenue_start_prev"),
-        pl.col("revenue").filter(e & ~e_next).sum().alias("revenue_churned_prev"),
+    before = rows.filter(e).group_by((p + 1).alias("period")).agg(
+        revenue.sum().alias("revenue_start_prev"),
+        revenue.filter(~e_next).sum().alias("revenue_churned_prev"),
     )
+    ends = (  # first inactive period = last active (q + W − 1) + 1
+        rows.filter(f["span_end"]).group_by((p + window).alias("period")).agg(pl.len().cast(pl.Int64).alias("ends_before"))
+    )
+    money = ("revenue", "revenue_new", "revenue_start_now", "revenue_start_prev", "revenue_churned_prev")
     table = (
         period_grid(first, last)
         .lazy()
-        .join(_spans(rows, window=window, last=last), on="period", how="left")
         .join(here, on="period", how="left")
         .join(before, on="period", how="left")
+        .join(ends, on="period", how="left")
+        .with_columns(pl.col(money).cast(pl.Float64))
         .fill_null(0)
         .sort("period")
         .with_columns((pl.col("starts") - pl.col("ends_before")).cum_sum().alias("customers_end"))
@@ -311,7 +279,7 @@ def empty_metrics(columns: Iterable[str] = METRIC_COLUMNS + ORDER_EXTRA_COLUMNS)
 
 
 def period_metrics(
-    orders: pl.DataFrame, *, grain: Grain = "month", window: int = 1, data_end: date | None = None,
+    orders: pl.DataFrame | None, *, grain: Grain = "month", window: int = 1, data_end: date | None = None,
     periods: CustomerPeriods | None = None,
 ) -> pl.DataFrame:
     """Customer flow and revenue per period for orders (SPEC §4.1, §8 ``metrics``).
@@ -328,7 +296,8 @@ def period_metrics(
     Parameters
     ----------
     orders
-        Canonical orders frame (``customer_id``, ``ordered_at``, ``amount``; other columns ignored).
+        Canonical orders frame (``customer_id``, ``ordered_at``, ``amount``; other columns ignored);
+        may be None when ``periods`` is given and knows its data end (a saved version's table).
         Refund rows (amount < 0) reduce the revenue of their period but are not orders and do not
         make a customer active; zero-amount orders are orders.
     grain
@@ -382,9 +351,7 @@ def period_metrics(
     cp = periods_of(orders, grain, periods)
     if cp.height == 0:
         return empty_metrics()
-    data_end = as_date(data_end)
-    if data_end is None:
-        data_end = orders.select(pl.col("ordered_at").max().cast(pl.Date)).item()
+    data_end = as_date(data_end) or data_end_of(orders, periods)
     first = int(cp["period"].min())  # type: ignore[arg-type]
     last = max(int(cp["period"].max()), pl.select(period_index(pl.lit(data_end), grain)).item())  # type: ignore[arg-type]
     table = _flows(cp, window=window, first=first, last=last)

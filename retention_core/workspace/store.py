@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from retention_core.engine import store_compact
 from retention_core.errors import ColumnNotFoundError, ParameterError, check_choice
 from retention_core.ingest.load import LoadResult
 from retention_core.ingest.roles import KINDS
@@ -272,6 +273,12 @@ class Workspace(TeamMixin):
         path = folder / f"{kind}.parquet" if folder else None
         return path if path is not None and path.exists() else self.root / slug / f"{kind}.parquet"
 
+    def compact_folder(self, slug: str, kind: str, version: int | None = None) -> Path:
+        """The folder of a version's compact tables of ``kind`` (:func:`retention_core.engine.store_compact`;
+        it may not exist: a subscriptions table has none, a version saved before them neither)."""
+        folder = self._folder(slug, version)
+        return (folder if folder else self.root / slug) / "compact" / kind
+
     # --- saving --------------------------------------------------------------------------------------------
 
     def _new_slug(self, con: sqlite3.Connection, name: str) -> str:
@@ -351,6 +358,8 @@ class Workspace(TeamMixin):
         """
         for kind, result in tables.items():
             result.frame.write_parquet(staging / f"{kind}.parquet")
+            # SPEC §9: the engine's compact tables, computed once, so opening never regroups the orders
+            store_compact(staging / f"{kind}.parquet", kind, staging / "compact" / kind)
         if base is not None:
             for kind in kinds:
                 if kind not in tables:

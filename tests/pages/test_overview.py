@@ -293,3 +293,14 @@ def test_filters_never_change_the_rule(app):
     assert not at.exception
     rule = "active = bought in the last 3 months; 80 % of repeat purchases come within 85 days"
     assert sum(rule in c.value for c in at.caption if c.value.startswith("Periods:")) == 3
+
+
+def test_caption_names_the_engine_saved_then_computed_for_a_filter(app):
+    """Opening a saved dataset reads its stored customer × period table; a segment filter makes the
+    engine compute one from the filtered orders, and the caption says which."""
+    at = app.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "computed by DuckDB when the dataset was saved" in captions
+    at.multiselect(key="seg_channel").set_value(["email"]).run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "computed by DuckDB (embedded) from the orders" in captions

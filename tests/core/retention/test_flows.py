@@ -255,12 +255,17 @@ def test_input_not_mutated_and_date_column_accepted() -> None:
 def test_customer_periods_contract() -> None:
     cp = customer_periods(GOLDEN).sort("customer_id", "period")
     assert cp.schema == pl.Schema(
-        {"customer_id": pl.String, "period": pl.Int32, "orders": pl.Int64, "revenue": pl.Float64, "first_period": pl.Int32}
+        {"customer_id": pl.String, "period": pl.Int32, "orders": pl.Int64, "revenue": pl.Decimal(38, 6),
+         "first_period": pl.Int32, "last_purchase": pl.Int32, "next_purchase": pl.Int32, "lapse_age": pl.Int32}
     )
+    cp = cp.with_columns(pl.col("revenue").cast(pl.Float64))
     # b: Jan (2 orders incl. the zero one, 40), Mar (refund only) · d: refund only ⇒ no first period
     b = cp.filter(pl.col("customer_id") == "b").rows()
-    assert b == [("b", 648, 2, 40.0, 648), ("b", 650, 0, -5.0, 648)]
-    assert cp.filter(pl.col("customer_id") == "d").rows() == [("d", 650, 0, -8.0, None)]
+    assert b == [("b", 648, 2, 40.0, 648, None, None, None), ("b", 650, 0, -5.0, 648, 648, None, 2)]
+    assert cp.filter(pl.col("customer_id") == "d").rows() == [("d", 650, 0, -8.0, None, None, None, None)]
+    # a: Jan, Feb, Apr ⇒ each row names the purchases around it; Apr comes 2 months after Feb
+    a = cp.filter(pl.col("customer_id") == "a").select("period", "last_purchase", "next_purchase", "lapse_age").rows()
+    assert a == [(648, None, 649, None), (649, 648, 651, 1), (651, 649, None, 2)]
 
 
 def test_errors_name_the_problem() -> None:

@@ -204,15 +204,16 @@ def test_settings_are_stored_per_dataset(ws, load):
 
 
 def test_files_kept_beside_a_table_follow_it_into_new_versions_and_rollbacks(ws, load):
-    """A version may keep more than its tables (the engine's compact tables under compact/<kind>/)."""
+    """A version keeps more than its tables: the engine's compact tables under compact/<kind>/ (made by the save)."""
     ws.save("Shop", {"orders": load(V1)})
     extra = ws.path("shop", "orders").parent / "compact" / "orders"
-    extra.mkdir(parents=True)
-    (extra / "month.parquet").write_bytes(b"compact")
+    assert (extra / "orders.month.parquet").exists()  # the save computed them
     ws.save("Shop", {"events": load(EVENTS, "events", "e.csv")})  # orders carried: its compact tables too
-    v2 = ws.path("shop", "orders", 2).parent / "compact" / "orders" / "month.parquet"
-    assert v2.read_bytes() == b"compact" and os.path.samefile(v2, extra / "month.parquet")
+    v2 = ws.path("shop", "orders", 2).parent / "compact" / "orders" / "orders.month.parquet"
+    assert os.path.samefile(v2, extra / "orders.month.parquet")
     ws.save("Shop", {"orders": load(V2)})  # orders replaced: the old compact tables must not follow
-    assert not (ws.path("shop", "orders", 3).parent / "compact" / "orders").exists()
+    v3 = ws.path("shop", "orders", 3).parent / "compact" / "orders" / "orders.month.parquet"
+    assert v3.exists() and not os.path.samefile(v3, extra / "orders.month.parquet")
     ws.rollback("shop", 1)
-    assert (ws.path("shop", "orders", 4).parent / "compact" / "orders" / "month.parquet").read_bytes() == b"compact"
+    v4 = ws.path("shop", "orders", 4).parent / "compact" / "orders" / "orders.month.parquet"
+    assert os.path.samefile(v4, extra / "orders.month.parquet")
