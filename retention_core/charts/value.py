@@ -261,7 +261,11 @@ def rfm_treemap(
     unknown = sorted(set(segments) - set(SEGMENTS))
     if unknown:
         raise ParameterError("segment", unknown[0], SEGMENTS)
-    sizes = summary.get_column(measure).cast(pl.Float64).clip(lower_bound=0.0).to_list()
+    # Money to the cent: a parallel float sum can differ in its last bits between runs, and Streamlit drops a
+    # chart's selection when the figure changes at all (the RFM drill-down click was lost that way).
+    revenue = summary.get_column("revenue").cast(pl.Float64).round(2)
+    sizes = (revenue if measure == "revenue" else summary.get_column(measure).cast(pl.Float64))
+    sizes = sizes.clip(lower_bound=0.0).to_list()
     fig = go.Figure(
         go.Treemap(
             labels=[names.get(s, s) for s in segments],
@@ -270,7 +274,7 @@ def rfm_treemap(
             values=sizes,
             marker={"colors": [SEGMENT_COLORS[s] for s in segments]},
             customdata=np.column_stack(
-                [summary.get_column("customers").to_numpy(), summary.get_column("revenue").to_numpy()]
+                [summary.get_column("customers").to_numpy(), revenue.to_numpy()]
             ),
             hovertemplate="%{label}<br>%{customdata[0]:,} · %{customdata[1]:,.2f}<extra></extra>",
             texttemplate="%{label}<br>%{percentRoot:.0%}",
