@@ -74,8 +74,8 @@ else:
     st.plotly_chart(fig, width="stretch", key="cohorts_heatmap")
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(activity, incomplete, shown=False, masked=True)
-widgets.download_csv(widgets.labelled(matrix, value=t(f"cohorts.value.{value}")),
-                     f"cohorts_{grain}_{value}_{mode}.csv", key="cohorts_download")
+widgets.download(matrix, f"cohorts_{grain}_{value}_{mode}.csv", names={"value": t(f"cohorts.value.{value}")},
+                 percent=("value",) if FORMATS[value] == "percent" else (), key="cohorts_download")
 
 st.subheader(t("cohorts.curve"))
 fig = retention_curve_chart(curve, value_format=FORMATS[value], labels=labels)

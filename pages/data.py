@@ -80,7 +80,7 @@ if result is not None:
         st.markdown(f"**{t('data.rejected')}**")
         export = result.rejected_export()
         st.dataframe(export.head(200), hide_index=True, key="rejected_table")
-        widgets.download_csv(export, f"{name}.rejected.csv", label=t("data.rejected_download"),
+        widgets.download(export, f"{name}.rejected.csv", label=t("data.rejected_download"),
                              key="rejected_download")
     else:
         st.success(t("data.all_good"))

@@ -104,7 +104,7 @@ formats = {widgets.column_label(c): st.column_config.NumberColumn(format="percen
            for c in TABLE[kind] if c not in ("period_start", "incomplete")}
 formats[widgets.column_label("period_start")] = st.column_config.DateColumn(format=widgets.DATE_FORMAT[state.lang()])
 st.dataframe(table, hide_index=True, column_config=formats)
-widgets.download_csv(table, f"period_metrics_{grain}.csv", key="overview_download")
+widgets.download(shown.select(TABLE[kind]), f"period_metrics_{grain}.csv", percent=tuple(percent), key="overview_download")
 if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
     report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"))
     st.download_button(t("overview.report_download"), report.encode("utf-8"), file_name="retention_report.html",

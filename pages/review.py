@@ -32,8 +32,8 @@ st.subheader(t("review.changes"))
 cols = st.columns(5)
 for i, k in enumerate(changes):
     widgets.kpi_tile(cols[i % 5], k)
-widgets.download_csv(changes_table(changes), f"what_changed_{grain}.csv", label=t("review.changes_download"),
-                     key="review_changes_download")
+widgets.download(changes_table(changes), f"what_changed_{grain}.csv", label=t("review.changes_download"),
+                 key="review_changes_download")
 
 st.subheader(t("review.movers"))
 segments = widgets.segment_names("orders")
@@ -43,7 +43,7 @@ if segments:
     movers = widgets.computed(segment_movers, "orders", full_history=True, segment=segment, grain=grain)
     ratios = tuple(c for c in movers.columns if c.endswith("_change") or c.startswith(("crr", "churn_rate")))
     widgets.table(movers, percent=ratios)
-    widgets.download_csv(movers, f"segment_movers_{segment}_{grain}.csv", key="review_movers_download")
+    widgets.download(movers, f"segment_movers_{segment}_{grain}.csv", percent=ratios, key="review_movers_download")
 else:
     st.info(t("review.no_segments"))
 
@@ -53,8 +53,8 @@ st.caption(t("review.at_risk_caption", days=AT_RISK["min_days"], k=i18n.num(AT_R
              n=i18n.num(risky.height)))
 widgets.table(widgets.translated(crm_export(risky).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
-widgets.download_csv(crm_export(risky), "customers_at_risk.csv", label=t("review.download_at_risk"),
-                     key="review_at_risk_download")
+widgets.download(crm_export(risky), "customers_at_risk.csv", shown=widgets.translated(crm_export(risky), "reason", "reason"),
+                 label=t("review.download_at_risk"), key="review_at_risk_download")
 
 st.subheader(t("review.lapsed"))
 lapsed = widgets.computed(lapsed_high_value, "orders", full_history=True, **LAPSED)
@@ -62,5 +62,5 @@ st.caption(t("review.lapsed_caption", top=i18n.num(LAPSED["top"] * 100), days=LA
              n=i18n.num(lapsed.height)))
 widgets.table(widgets.translated(crm_export(lapsed).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
-widgets.download_csv(crm_export(lapsed), "lapsed_high_value.csv", label=t("review.download_lapsed"),
-                     key="review_lapsed_download")
+widgets.download(crm_export(lapsed), "lapsed_high_value.csv", shown=widgets.translated(crm_export(lapsed), "reason", "reason"),
+                 label=t("review.download_lapsed"), key="review_lapsed_download")

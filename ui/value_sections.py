@@ -82,7 +82,7 @@ def model_section(ov: ValueOverview) -> None:
     scatter.update_traces(marker={"colorscale": READABLE_BLUES, "cmin": 0, "cmax": 6})  # pale points vanish on a projector
     c[1].plotly_chart(scatter, width="stretch", key="value_p_alive")
     c[1].caption(t("value.p_alive_caption"))
-    widgets.download_csv(widgets.labelled(ov.predictions), "customer_value.csv", label=t("value.download_predictions"),
+    widgets.download(ov.predictions, "customer_value.csv", label=t("value.download_predictions"),
                          key="value_predictions_download")
     with st.expander(t("value.parameters"), icon=":material/functions:"):
         parameters(ov)
@@ -108,7 +108,7 @@ def pareto_section() -> None:
                        reference_name=t("value.equal_shares"))
     st.plotly_chart(fig.update_layout(height=380), width="stretch", key="value_pareto")
     st.caption(t("value.pareto_caption", share=i18n.pct(widgets.computed(top_share, "orders", top=0.2), 0)))
-    widgets.download_csv(widgets.labelled(widgets.computed(key_customers, "orders")), "key_customers.csv",
+    widgets.download(widgets.computed(key_customers, "orders"), "key_customers.csv",
                          label=t("value.download_key_customers"), key="value_key_download")
 
 
@@ -124,16 +124,15 @@ def rfm_section() -> None:
     widgets.table(widgets.translated(summary, "segment", "segment", SEGMENTS), names={},
                   percent=("customer_share", "revenue_share"), file_name="rfm_segments.csv", key="value_rfm_download",
                   height=35 * (len(SEGMENTS) + 1) + 3)  # all 11 segments without scrolling
-    widgets.download_csv(widgets.labelled(widgets.translated(rfm, "segment", "segment", SEGMENTS),
-                                          frequency=t("column.rfm_frequency"), monetary=t("column.rfm_monetary")),
-                         "rfm_customers.csv", label=t("value.download_rfm_customers"), key="value_rfm_customers_download")
+    widgets.download(rfm, "rfm_customers.csv", shown=widgets.translated(rfm, "segment", "segment", SEGMENTS),
+                     names={"frequency": t("column.rfm_frequency"), "monetary": t("column.rfm_monetary")}, label=t("value.download_rfm_customers"), key="value_rfm_customers_download")
 
 
 def customer_list(customers, file_name: str, key: str, **table) -> None:
     """A list to act on: segments and reasons translated on screen; the CRM columns with stable codes downloaded."""
     shown = widgets.translated(widgets.translated(customers, "rfm_segment", "segment", SEGMENTS), "reason", "reason", REASONS)
     widgets.table(shown, names={}, rows=SHOWN_ROWS, **table)
-    widgets.download_csv(crm_export(customers), file_name, label=t("value.download_crm"), key=key)
+    widgets.download(crm_export(customers), file_name, shown=crm_export(shown), label=t("value.download_crm"), key=key)
 
 
 def at_risk_section(ov: ValueOverview, model: dict) -> int:
@@ -164,12 +163,12 @@ def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
     st.caption(t("value.reactivated_caption"))
     c = st.columns(2)
     with c[0]:
-        widgets.download_csv(widgets.labelled(per), f"reactivated_per_{grain}.csv", label=t("value.download_reactivated"),
+        widgets.download(per, f"reactivated_per_{grain}.csv", label=t("value.download_reactivated"),
                              key="value_reactivated_download")
     customers = within(widgets.computed(reactivated_customers, "orders", full_history=True, grain=grain),
                        *widgets.date_range(), grain=grain)
     with c[1]:
-        widgets.download_csv(widgets.labelled(customers), f"reactivated_customers_{grain}.csv",
+        widgets.download(customers, f"reactivated_customers_{grain}.csv",
                              label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download")
     st.markdown(f"**{t('value.lapsed')}**")
     top = widgets.int_input(st.columns(3)[0], state.LAPSED_TOP, 1, 100, 20, label=t("value.lapsed_top"),

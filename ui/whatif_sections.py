@@ -46,7 +46,7 @@ def results(b, s, f):
     for tab, measure in zip(tabs, ("active_customers", "revenue", "cumulative_gross_profit"), strict=True):
         tab.plotly_chart(projection_chart(p, measure=measure, y_title=t(f"whatif.y_{measure}"), **names),
                          key=f"wi_chart_{measure}")
-    widgets.download_csv(p, "whatif-projection.csv", label=t("whatif.download_projection"), key="wi_dl_projection")
+    widgets.download(p, "whatif-projection.csv", label=t("whatif.download_projection"), key="wi_dl_projection")
     st.plotly_chart(sensitivity_chart(
         sensitivity(b, s), lever_names={k: t(f"whatif.nudge_{k}") for k in ("crr", "aov", "frequency")},
         lower_name=t("whatif.lower"), higher_name=t("whatif.higher"), title=t("whatif.tornado"),
@@ -130,7 +130,7 @@ def scenarios(b):
     st.dataframe({t("whatif.col_name"): table["name"].to_list()}
                  | {t(f"whatif.col_{k}"): [fmt(x) for x in table[k].to_list()] for k, fmt in COLUMNS.items()},
                  hide_index=True)
-    widgets.download_csv(table, "whatif-scenarios.csv", key="wi_dl_scenarios")
+    widgets.download(table, "whatif-scenarios.csv", key="wi_dl_scenarios")
     st.plotly_chart(scenarios_chart(table, measure="cumulative_revenue", baseline_name=t("whatif.baseline"),
                                     scenario_name=t("whatif.scenario"), y_title=t("whatif.y_cumulative_revenue")),
                     key="wi_scenarios_chart")

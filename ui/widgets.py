@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from retention_core import export
 from retention_core.charts.retention import DEFAULT_LABELS
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
@@ -168,11 +169,51 @@ def kpi_tile(col, k: Kpi) -> None:
          help=t(f"formula.{k.key}"))
 
 
-def download_csv(frame: pl.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None) -> None:
-    """A CSV download (UTF-8 with BOM, so Excel opens Cyrillic right), written only when clicked: a page with
-    several 100k-row lists would otherwise build every file on every rerun."""
-    st.download_button(label or t("common.download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
-                       file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
+def ratio_columns(frame: pl.DataFrame) -> tuple[str, ...]:
+    """Columns holding a ratio (a fraction the UI shows in %): registered ratio metrics, their previous values and
+    changes (in points), ``*_rate`` / ``*_share`` and P(alive)."""
+    def is_ratio(c: str) -> bool:
+        base = next((c[: -len(s)] for s in ("_previous", "_change") if c.endswith(s) and c != s), c)
+        metric = METRIC_BY_KEY.get(base)
+        if metric is not None:
+            return metric.unit == "ratio" and base != "purchase_frequency"
+        return base.endswith(("_rate", "_share")) or base in ("p_alive", "share", "conversion")
+    return tuple(c for c, d in frame.schema.items() if d.is_numeric() and is_ratio(c))
+
+
+def download(frame: pl.DataFrame, file_name: str, *, shown: pl.DataFrame | None = None,
+             names: dict[str, str] | None = None, percent: tuple[str, ...] | None = None,
+             decimals: int | dict[str, int] = 2, label: str | None = None, key: str | None = None) -> None:
+    """Every table download goes through here and :mod:`retention_core.export` (SPEC §7, §10): a menu with
+
+    - ``<stem>.csv`` in the user's convention (RU: ``;``, decimal comma, BOM; EN: ``,`` and dot), headers in the
+      UI language (``names``, else :func:`column_label`), numbers at display precision, ratios in %;
+    - ``<stem>.xlsx``: typed cells, formats, a frozen header;
+    - ``<stem>.data.csv`` for scripts: the SPEC keys, ISO dates, full precision, ``frame``'s own values (stable
+      codes where ``shown`` translates them for people).
+
+    Files are written only when clicked: a page with several 100k-row lists would otherwise build every file on
+    every rerun. Every form is formula-safe (a leading ``'`` before ``= + - @`` text).
+    """
+    people = frame if shown is None else shown
+    ratios = ratio_columns(people) if percent is None else percent
+    lang = state.lang()
+    headers = {c: (names or {}).get(c) or column_label(c) for c in people.columns}
+    csv_headers = {c: h if c not in ratios or "%" in h else f"{h}, %" for c, h in headers.items()}
+    stem = file_name.removesuffix(".csv")
+    booleans = (t("common.yes"), t("common.no"))
+    key = key or stem
+    with st.popover(label or t("common.download"), icon=":material/download:"):
+        st.download_button(t("common.download_csv"), lambda: export.to_csv(
+            people, convention=lang, headers=csv_headers, percent=ratios, decimals=decimals, booleans=booleans),
+            file_name=f"{stem}.csv", mime="text/csv", key=key, help=t("common.download_csv_help"))
+        st.download_button(t("common.download_xlsx"), lambda: export.to_xlsx(
+            people, convention=lang, headers=headers, percent=ratios, decimals=decimals, sheet=stem),
+            file_name=f"{stem}.xlsx", key=f"{key}_xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.download_button(t("common.download_data"), lambda: export.to_csv(frame, convention="machine"),
+                           file_name=f"{stem}.data.csv", mime="text/csv", key=f"{key}_data",
+                           help=t("common.download_data_help"))
 
 
 def show_error(exc: RetentionError) -> None:
@@ -298,4 +339,7 @@ def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: 
     if shown.height < full.height:
         st.caption(t("common.first_rows", shown=i18n.num(shown.height), total=i18n.num(full.height)))
     if file_name:
-        download_csv(full, file_name, key=key)
+        download(frame, file_name, names=names, percent=percent, decimals=decimals, key=key)
+
+
+download_csv = download  # the former name: a download added on another branch still goes through the one writer

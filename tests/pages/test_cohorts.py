@@ -107,8 +107,12 @@ def test_segment_filter_changes_cohorts(app):
 
 def test_download_has_one_row_per_cell_and_marks_incomplete_cells(app, downloads):
     _cohorts_page(app)
-    rows = pl.read_csv(downloads["cohorts_month_customers_on.csv"], try_parse_dates=True)
-    assert rows.columns == ["Cohort", "Cohort size", "Months since the first order", "Customers, %", "Complete period"]
+    shown = pl.read_csv(downloads["cohorts_month_customers_on.csv"], try_parse_dates=True)
+    assert shown.columns == ["Cohort", "Cohort size", "Months since the first order", "Customers, %", "Complete period"]
+    assert shown["Customers, %"][0] == 100.0  # age 0 is the whole cohort, written as a percentage
+    rows = pl.read_csv(downloads["cohorts_month_customers_on.data.csv"], try_parse_dates=True).rename(
+        dict(zip(["cohort", "size", "age", "value", "complete"], shown.columns, strict=True)))
+    assert rows.columns == shown.columns
     assert rows.height == 36 * 37 // 2  # 36 monthly cohorts, cohort c has ages 0 … 35 − c
     incomplete = rows.filter(~pl.col("Complete period"))
     assert incomplete.height == 36  # every cohort's December 2025 cell

@@ -35,9 +35,9 @@ def test_review_compares_last_complete_week(app, downloads):
     revenue_change = last["amount"].sum() / before["amount"].sum() - 1
     tile = next(m for m in at.metric if m.label == "Revenue")
     assert tile.delta == f"{revenue_change * 100:+.1f}%".replace("+-", "-")
-    table = pl.read_csv(downloads["what_changed_week.csv"], try_parse_dates=True)
+    table = pl.read_csv(downloads["what_changed_week.data.csv"], try_parse_dates=True)
     assert set(table["period_start"]) == {LAST}
-    at_risk = pl.read_csv(downloads["customers_at_risk.csv"])
+    at_risk = pl.read_csv(downloads["customers_at_risk.data.csv"])
     assert at_risk.height > 0 and at_risk["customer_id"].n_unique() == at_risk.height
 
 
