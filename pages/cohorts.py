@@ -71,7 +71,7 @@ else:
         fig.update_traces(zmin=0, zmax=age_k_trend(matrix, 1)["value"].max())
     if sizes.height > 40:  # numbers in hundreds of cells are unreadable (hover still shows them)
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
-    st.plotly_chart(fig, width="stretch", key="cohorts_heatmap")
+    widgets.chart(fig, "cohorts_heatmap", title=t("cohorts.heatmap"))
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(activity, incomplete, shown=False, masked=True)
 widgets.download(matrix, f"cohorts_{grain}_{value}_{mode}.csv", names={"value": t(f"cohorts.value.{value}")},
@@ -80,7 +80,7 @@ widgets.download(matrix, f"cohorts_{grain}_{value}_{mode}.csv", names={"value": 
 st.subheader(t("cohorts.curve"))
 fig = retention_curve_chart(curve, value_format=FORMATS[value], labels=labels)
 fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "nticks": 25} if curve.height > 40 else {}))
-st.plotly_chart(fig, width="stretch", key="cohorts_curve")
+widgets.chart(fig, "cohorts_curve", title=t("cohorts.curve"))
 widgets.period_caption(activity, incomplete, shown=False, masked=True)
 st.caption(t("cohorts.curve_caption", how=t(f"cohorts.weighting.{weighting}")))
 
@@ -91,7 +91,6 @@ k = c[0].number_input(t("cohorts.age_k"), min_value=0, max_value=120, step=1, ke
                       help=t("cohorts.age_k_help"))
 included = widgets.include_incomplete_toggle(c[1])
 line = t(f"cohorts.line.{value}", unit=t(f"unit.{grain}"), k=k)
-st.markdown(f"**{t('cohorts.trend', line=line)}**")
 try:
     trend = age_k_trend(matrix, k)
 except RetentionError as exc:
@@ -99,5 +98,5 @@ except RetentionError as exc:
     st.stop()
 fig = age_k_trend_chart(trend, k=k, value_format=FORMATS[value], incomplete="distinct" if included else "hidden",
                         labels={**labels, "age_k": line})
-st.plotly_chart(widgets.dated(fig), width="stretch", key="cohorts_trend")
+widgets.chart(fig, "cohorts_trend", title=t("cohorts.trend", line=line), date_axis=True)
 widgets.period_caption(activity, incomplete, shown=included)

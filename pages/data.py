@@ -5,7 +5,7 @@ import streamlit as st
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS
 from retention_core.ingest.roles import ROLES
-from ui import cache, i18n, routing, state, widgets
+from ui import cache, data_sections, i18n, routing, state, widgets
 from ui.i18n import t
 
 routing.in_frame()
@@ -18,6 +18,7 @@ if flash:
         st.page_link("pages/overview.py", label=t("data.open_overview"), icon=":material/dashboard:",
                      query_params={"ds": state.dataset()})
 st.caption(t("data.intro"))
+data_sections.columns_guide()
 
 c1, c2 = st.columns(2)
 kind_choice = c1.selectbox(t("data.kind"), ["auto", *KINDS], key=state.UPLOAD_KIND,
@@ -65,11 +66,7 @@ if result is not None:
         st.caption(t("data.segments_found", names=", ".join(rep.segments)))
 
     st.subheader(t("data.report"))
-    c = st.columns(4)
-    widgets.tile(c[0], t("data.rows_read"), i18n.num(rep.rows_read))
-    widgets.tile(c[1], t("data.rows_accepted"), i18n.num(rep.rows_accepted))
-    widgets.tile(c[2], t("data.rows_rejected"), i18n.num(rep.rows_rejected))
-    widgets.tile(c[3], t("data.duplicates"), i18n.num(rep.duplicates))
+    data_sections.summary(result)
     if rep.line_level:
         st.info(t("data.orders_grouped", lines=i18n.num(rep.rows_accepted), orders=i18n.num(rep.orders)))
     if rep.encoding:
@@ -78,14 +75,11 @@ if result is not None:
         st.warning(warning)
     if rep.rows_rejected:
         st.markdown(f"**{t('data.rejected')}**")
-        export = result.rejected_export()
-        st.dataframe(export.head(200), hide_index=True, key="rejected_table")
-        widgets.download(export, f"{name}.rejected.csv", label=t("data.rejected_download"),
-                             key="rejected_download")
+        data_sections.rejected_rows(result, name)
     else:
         st.success(t("data.all_good"))
     st.markdown(f"**{t('data.preview')}**")
-    st.dataframe(result.frame.head(20), hide_index=True)
+    data_sections.preview(result)
 
     st.subheader(t("data.save"))
     infos = cache.datasets()
@@ -106,7 +100,7 @@ if result is not None:
 st.subheader(t("data.saved_list"))
 for info in cache.datasets():
     c1, c2, c3 = st.columns([4, 4, 1])
-    c1.markdown(f"**{info.name}** · {info.created.replace('T', ' ')}")
+    c1.markdown(f"**{widgets.dataset_name(info.slug)}** · {i18n.moment(info.created)}")
     c2.caption(" · ".join(f"{t('kind.' + k)}: {i18n.num(info.reports[k]['rows'])}" for k in info.kinds))
     if c3.button(t("data.delete"), key=f"delete_{info.slug}"):
         cache.workspace().delete(info.slug)

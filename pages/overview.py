@@ -88,13 +88,11 @@ st.caption(t("overview.tiles_period" if first.previous is not None else "overvie
 
 display = "distinct" if included else "hidden"
 labels = widgets.chart_labels()
-st.markdown(f"**{t('overview.trend')}**")
-st.plotly_chart(widgets.dated(kpi_trend_chart(shown, incomplete=display, labels=labels)), width="stretch",
-                key="overview_trend")
+widgets.chart(kpi_trend_chart(shown, incomplete=display, labels=labels), "overview_trend", title=t("overview.trend"),
+              date_axis=True)
 widgets.period_caption(activity, incomplete, shown=included)
-st.markdown(f"**{t('overview.flow')}**")
-st.plotly_chart(widgets.dated(flow_chart(shown, incomplete=display, labels=labels)), width="stretch",
-                key="overview_flow")
+widgets.chart(flow_chart(shown, incomplete=display, labels=labels), "overview_flow", title=t("overview.flow"),
+              date_axis=True)
 widgets.period_caption(activity, incomplete, shown=included)
 
 st.markdown(f"**{t('overview.table')}**")
@@ -114,8 +112,8 @@ if orders is not None:
     st.subheader(t("overview.seasonality"))
     try:
         season = widgets.computed(seasonality, "orders", value="revenue")
-        st.plotly_chart(seasonality_chart(season, month_names=t("chart.months").split(","), labels=labels),
-                        width="stretch", key="overview_seasonality")
+        widgets.chart(seasonality_chart(season, month_names=t("chart.months").split(","), labels=labels),
+                      "overview_seasonality", title=t("overview.seasonality"))
         st.caption(t("overview.seasonality_caption", years=season["years"][0]))
     except NotEnoughDataError:
         st.info(t("overview.seasonality_short"))
@@ -123,7 +121,7 @@ if widgets.has_table("survey"):
     st.subheader(t("overview.nps"))
     try:
         nps = widgets.computed(nps_by_period, "survey", grain=grain)
-        st.plotly_chart(widgets.dated(nps_trend_chart(nps, labels=labels)), width="stretch", key="overview_nps")
+        widgets.chart(nps_trend_chart(nps, labels=labels), "overview_nps", title=t("overview.nps"), date_axis=True)
         st.caption(t("overview.nps_caption"))
     except RetentionError as exc:
         widgets.show_error(exc)

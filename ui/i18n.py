@@ -101,3 +101,11 @@ def error(exc: RetentionError) -> str:
     if template is None:
         return str(exc)
     return template.format(detail=str(exc), **{k: v for k, v in exc.fields.items() if isinstance(v, str | int)})
+
+
+def moment(iso: str | datetime | None) -> str:
+    """A date-time to the minute: ``2024-12-31 10:30`` (en) / ``31.12.2024 10:30`` (ru); ISO text is accepted."""
+    if iso is None:
+        return "—"
+    d = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
+    return d.strftime("%d.%m.%Y %H:%M") if state.lang() == "ru" else d.strftime("%Y-%m-%d %H:%M")

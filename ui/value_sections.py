@@ -65,22 +65,22 @@ def holdout_section(ov: ValueOverview) -> None:
     widgets.tile(c[2], t("value.difference"), i18n.pct(ov.holdout_difference, signed=True), help=t("value.difference_help"))
     measure = widgets.choice(st, state.HOLDOUT_MEASURE, get_args(HoldoutMeasure), "mean", label=t("value.measure"),
                              prefix="value.measure")
-    st.plotly_chart(holdout_chart(h.by_frequency, measure=measure, actual_name=t("value.actual"),
+    widgets.chart(holdout_chart(h.by_frequency, measure=measure, actual_name=t("value.actual"),
                                   predicted_name=t("value.predicted"), x_title=t("column.frequency_bucket"),
-                                  y_title=t(f"value.measure.{measure}")), width="stretch", key="value_holdout")
+                                  y_title=t(f"value.measure.{measure}")), "value_holdout", title=t("value.holdout"))
     widgets.table(h.by_frequency, names={}, file_name="holdout_check.csv", key="value_holdout_download")
 
 
 def model_section(ov: ValueOverview) -> None:
     st.subheader(t("value.model"))
     c = st.columns(2)
-    c[0].plotly_chart(clv_histogram(ov.predictions, x_title=t("value.clv_axis", h=ov.horizon),
-                                    y_title=t("chart.customers")), width="stretch", key="value_clv")
+    widgets.chart(clv_histogram(ov.predictions, x_title=t("value.clv_axis", h=ov.horizon), y_title=t("chart.customers")),
+                  "value_clv", where=c[0], title=t("value.clv_axis", h=ov.horizon))
     c[0].caption(t("value.clv_caption"))
     units = t(f"value.units.{ov.time_unit}")
     scatter = p_alive_scatter(ov.predictions, x_title=t("value.since_last", units=units), y_title=t("column.p_alive"))
     scatter.update_traces(marker={"colorscale": READABLE_BLUES, "cmin": 0, "cmax": 6})  # pale points vanish on a projector
-    c[1].plotly_chart(scatter, width="stretch", key="value_p_alive")
+    widgets.chart(scatter, "value_p_alive", where=c[1], title=t("column.p_alive"))
     c[1].caption(t("value.p_alive_caption"))
     widgets.download(ov.predictions, "customer_value.csv", label=t("value.download_predictions"),
                          key="value_predictions_download")
@@ -106,7 +106,7 @@ def pareto_section() -> None:
     st.subheader(t("value.pareto"))
     fig = pareto_chart(widgets.computed(pareto_curve, "orders"), x_title=t("value.pareto_x"), y_title=t("value.pareto_y"),
                        reference_name=t("value.equal_shares"))
-    st.plotly_chart(fig.update_layout(height=380), width="stretch", key="value_pareto")
+    widgets.chart(fig, "value_pareto", title=t("value.pareto"), height=400)
     st.caption(t("value.pareto_caption", share=i18n.pct(widgets.computed(top_share, "orders", top=0.2), 0)))
     widgets.download(widgets.computed(key_customers, "orders"), "key_customers.csv",
                          label=t("value.download_key_customers"), key="value_key_download")
@@ -119,7 +119,7 @@ def rfm_section() -> None:
     measure = widgets.choice(st, state.RFM_MEASURE, get_args(TreemapMeasure), "customers", label=t("value.rfm_measure"),
                              prefix="value.rfm_measure")
     names = {s: t(f"segment.{s}") for s in SEGMENTS}
-    st.plotly_chart(rfm_treemap(summary, measure=measure, segment_names=names), width="stretch", key="value_rfm")
+    widgets.chart(rfm_treemap(summary, measure=measure, segment_names=names), "value_rfm", title=t("value.rfm"))
     st.caption(t("value.rfm_caption"))
     widgets.table(widgets.translated(summary, "segment", "segment", SEGMENTS), names={},
                   percent=("customer_share", "revenue_share"), file_name="rfm_segments.csv", key="value_rfm_download",
@@ -159,7 +159,8 @@ def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
                  *widgets.date_range(), grain=grain)
     st.markdown(f"**{t('value.reactivated', unit=t(f'unit.{grain}').lower())}**")
     fig = reactivated_chart(per, x_title=t("chart.period"), y_title=t("metric.reactivated"), revenue_name=t("metric.revenue"))
-    st.plotly_chart(widgets.dated(fig).update_layout(height=340), width="stretch", key="value_reactivated")
+    widgets.chart(fig, "value_reactivated", title=t("value.reactivated", unit=t(f"unit.{grain}").lower()), height=360,
+                  date_axis=True)
     st.caption(t("value.reactivated_caption"))
     c = st.columns(2)
     with c[0]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 import polars as pl
@@ -10,6 +11,7 @@ import streamlit as st
 
 from retention_core import export
 from retention_core.charts.retention import DEFAULT_LABELS
+from retention_core.charts.theme import localized
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
 from retention_core.periods import GRAINS
@@ -32,7 +34,8 @@ def sidebar() -> None:
     names = {d.slug: d.name for d in infos}
     state.apply_pending_dataset()
     state.ensure_choice(state.DATASET, slugs)
-    slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET)
+    slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=lambda s: dataset_name(s) if s == cache.SAMPLE_SLUG
+                        else names.get(s, s), key=state.DATASET)
     kind = primary_kind(slug)
     if kind is None:
         return
@@ -52,7 +55,7 @@ def sidebar() -> None:
             for column, values in segs.items():
                 key = state.segment_key(column)
                 state.keep_valid(key, values)
-                st.multiselect(column.replace("_", " ").capitalize(), values, key=key,
+                st.multiselect(segment_label(column), values, key=key,
                                placeholder=t("sidebar.segment_all"))
     state.ensure_choice(state.CURRENCY, ["", "₽", "$", "€", "£"])
     sb.selectbox(t("sidebar.currency"), ["", "₽", "$", "€", "£"], key=state.CURRENCY,
@@ -235,7 +238,7 @@ def column_label(column: str) -> str:
     for suffix in ("_previous", "_change"):
         if column.endswith(suffix) and column != suffix:
             return t(f"column.suffix{suffix}", name=column_label(column[: -len(suffix)]))
-    return _label(column, ("metric", "chart", "column"))
+    return _label(column, ("metric", "chart", "column", "segment_column"))
 
 
 def chart_labels(**extra: str) -> dict[str, str]:
@@ -244,11 +247,57 @@ def chart_labels(**extra: str) -> dict[str, str]:
 
 
 def dated(fig):
-    """A figure with a date x axis, in the UI language: plotly names months in English, so Russian
-    gets numeric dates (``11.2025``; with days for the day and week grains)."""
-    if state.lang() == "ru":
-        fig.update_xaxes(tickformat="%d.%m.%Y" if state.grain() in ("day", "week") else "%m.%Y")
-    return fig
+    """A figure with a date x axis in the UI language: month names and hovers per language
+    (:func:`retention_core.charts.theme.localized`)."""
+    return localized(fig, lang=state.lang(), grain=state.grain())
+
+
+def dataset_name(slug: str | None) -> str:
+    """A dataset's display name; the bundled sample's in the UI language ("Sample shop" / "Демо-магазин")."""
+    if slug == cache.SAMPLE_SLUG:
+        return t("sample.name")
+    return next((d.name for d in cache.datasets() if d.slug == slug), slug or "")
+
+
+def segment_label(column: str) -> str:
+    """A segment column's display name: the catalogue's for the known ones (channel, region, …), else the
+    user's own header as it was normalised."""
+    key = f"segment_column.{column}"
+    return t(key) if key in i18n.catalogue()["en"] else column.replace("_", " ").capitalize()
+
+
+def filter_caption() -> str:
+    """What the numbers describe, for a chart's subtitle and its image export: dataset · dates · grain · segments."""
+    f = current_filters() if state.dataset() else None
+    parts = [dataset_name(state.dataset())]
+    if f is not None and (f.date_from or f.date_to):
+        parts.append(f"{i18n.day(f.date_from) if f.date_from else '…'} – {i18n.day(f.date_to) if f.date_to else '…'}")
+    parts.append(t(f"grain.{state.grain()}"))
+    if f is not None:
+        parts += [f"{segment_label(c)}: {', '.join(v)}" for c, v in f.segments if v]
+    return " · ".join(p for p in parts if p)
+
+
+def image_name(chart: str) -> str:
+    """A chart image's file name: chart, dataset and today's date (``overview_trend_sample-shop_2026-01-31``)."""
+    safe = re.sub(r"[^\w.-]+", "-", f"{chart}_{state.dataset() or 'data'}_{date.today().isoformat()}")
+    return safe.strip("-")[:120]
+
+
+def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: bool = False,
+          height: int | None = None) -> None:
+    """Every chart of the app: in the UI language (numbers, month names, hovers), with its ``title`` and the
+    filters it shows (:func:`filter_caption`) inside the figure, so the camera button's PNG (named by
+    :func:`image_name`) carries its context; the legend under the plot (never under the title or the toolbar)."""
+    localized(fig, lang=state.lang(), grain=state.grain() if date_axis else None)
+    if title is not None:
+        fig.update_layout(title={"text": title, "subtitle": {"text": filter_caption(), "font": {"size": 13}}},
+                          margin={"t": 90})
+    if height:
+        fig.update_layout(height=height)
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+              "toImageButtonOptions": {"format": "png", "filename": image_name(key), "scale": 2}}
+    (where or st).plotly_chart(fig, key=key, width="stretch", config=config)
 
 
 def labelled(frame: pl.DataFrame, **names: str) -> pl.DataFrame:

@@ -19,13 +19,14 @@ import duckdb
 from retention_core.cli.args import COMMANDS, command, jsonable
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS, load_file
+from retention_core.ingest.rejections import rejection_summary
 
 
 @command("validate", "read a file and report rows read/accepted/rejected with reasons",
          lambda p: p.add_argument("--kind", choices=KINDS))
 def _validate(ns: argparse.Namespace) -> dict:
     result = load_file(ns.path, kind=ns.kind, sheet=ns.sheet)
-    return result.report.to_json(result.rejected)
+    return {**result.report.to_json(result.rejected), **rejection_summary(result).to_json()}  # additive keys
 
 
 class _OneLineParser(argparse.ArgumentParser):
