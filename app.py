@@ -23,5 +23,6 @@ pages = [
 ]
 nav = st.navigation(pages)
 widgets.sidebar()
+widgets.sample_banner(on_data_page=nav.url_path == "data")
 nav.run()
 state.write_url()

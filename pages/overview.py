@@ -104,7 +104,8 @@ formats[widgets.column_label("period_start")] = st.column_config.DateColumn(form
 st.dataframe(table, hide_index=True, column_config=formats)
 widgets.download(shown.select(TABLE[kind]), f"period_metrics_{grain}.csv", percent=tuple(percent), key="overview_download")
 if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
-    report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"))
+    report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"),
+                              lang=state.lang())
     st.download_button(t("overview.report_download"), report.encode("utf-8"), file_name="retention_report.html",
                        mime="text/html", on_click="ignore", key="report_download", icon=":material/download:")
 

@@ -31,10 +31,17 @@ def catalogue() -> dict[str, dict[str, str]]:
     return merged
 
 
+MISSING: set[tuple[str, str]] = set()  # (language, key) asked for and not in that catalogue; tests assert none
+
+
 def t(key: str, **fields: object) -> str:
-    """The text for ``key`` in the current language, with ``{fields}`` filled in."""
+    """The text for ``key`` in the current language, with ``{fields}`` filled in (a missing key is recorded in
+    :data:`MISSING` and shown as the English text, else as the key)."""
     lang = state.lang()
-    text = catalogue()[lang].get(key) or catalogue()["en"].get(key) or key
+    text = catalogue()[lang].get(key)
+    if text is None:
+        MISSING.add((lang, key))
+        text = catalogue()["en"].get(key) or key
     return text.format(**fields) if fields else text
 
 

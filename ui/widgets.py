@@ -62,6 +62,16 @@ def sidebar() -> None:
                  format_func=lambda s: s or t("sidebar.no_currency"))
 
 
+def sample_banner(*, on_data_page: bool) -> None:
+    """On the bundled sample: say it is a demo and point at the Data page (SPEC §7 first screen)."""
+    if state.dataset() != cache.SAMPLE_SLUG:
+        return
+    c = st.columns([5, 1.3], vertical_alignment="center")
+    c[0].info(t("sample.banner"), icon=":material/storefront:")
+    if not on_data_page:
+        c[1].page_link("pages/data.py", label=t("sample.banner_link"), icon=":material/upload_file:")
+
+
 def primary_kind(slug: str) -> str | None:
     """The table the sidebar filters describe: orders when present, else the first one."""
     info = next((d for d in cache.datasets() if d.slug == slug), None)

@@ -64,16 +64,18 @@ def _cohorts(ns: argparse.Namespace) -> dict:
 def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="the HTML file to write")
     p.add_argument("--title", default=None, help="report title (default: the file name)")
+    p.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the report's text and numbers")
     grain_arg(p, "month")
     filter_args(p)
 
 
 @command("report", "write a self-contained HTML report (charts included, opens offline)", _report_args)
 def _report(ns: argparse.Namespace) -> dict:
-    from retention_core.report import html_report
+    from retention_core.report import TEXT, html_report
 
     result, rows = load(ns, "orders")
-    page = html_report(rows, title=ns.title or f"Retention report: {ns.path.name}", grain=ns.period)
+    page = html_report(rows, title=ns.title or f"{TEXT[ns.lang]['title']}: {ns.path.name}", grain=ns.period,
+                       lang=ns.lang)
     try:
         ns.out.write_text(page, encoding="utf-8")
     except OSError as exc:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 # Metric acronyms and names the product keeps in every language (issue 13's allow-list), units and formats.
 ALLOWED = {"CRR", "LTV", "NPS", "AOV", "ARPU", "NRR", "MRR", "RFM", "CSV", "XLSX", "CLV", "BG", "NBD", "CAC", "ROI",
-           "ISO", "UTC", "URL", "S", "E", "N", "P", "D", "Q", "R", "F", "M", "k", "p", "pp", "r", "s", "alive",
+           "ISO", "UTC", "W", "URL", "S", "E", "N", "P", "D", "Q", "R", "F", "M", "k", "p", "pp", "r", "s", "alive",
            "Excel", "Parquet", "UTF", "BOM", "Gamma", "ID", "id", "TSV", "XLS", "gz", "JSON", "PNG", "SVG", "HTML",
            "PDF", "Windows", "cp", "Plotly", "plotly", "Retention", "Dashboard", "YYYY", "MM", "DD", "dd", "mm",
            "yyyy", "x", "e", "g", "T", "KPI", "SaaS", "CRM", "Stripe", "Shopify", "C", "B", "A", "i", "j", "n",
@@ -35,8 +35,12 @@ def _strings(obj, out: list[str]) -> None:
 def _figure_texts(spec: dict) -> list[str]:
     out: list[str] = []
     layout = spec.get("layout", {})
+    title = layout.get("title") or {}
+    _strings([title.get("text"), (title.get("subtitle") or {}).get("text")], out)
     for name, part in layout.items():
-        if isinstance(part, dict) and (name.startswith(("xaxis", "yaxis")) or name in ("title", "legend", "coloraxis")):
+        if isinstance(part, dict) and (name.startswith(("xaxis", "yaxis")) and "ticktext" in part):
+            _strings(part["ticktext"], out)
+        if isinstance(part, dict) and (name.startswith(("xaxis", "yaxis")) or name in ("legend", "coloraxis")):
             title = part.get("title")
             _strings(title.get("text") if isinstance(title, dict) else title, out)
     for a in layout.get("annotations", []) or []:

@@ -201,7 +201,7 @@ RU = {
     "metric.total_churn_rate": "Полный отток",
     "metric.revenue": "Выручка",
     "metric.orders": "Заказы",
-    "metric.aov": "Средний чек",
+    "metric.aov": "Средний чек (AOV)",
     "metric.arpu": "ARPU",
     "metric.purchase_frequency": "Заказов на клиента",
     "metric.repeat_revenue_share": "Повторная выручка",
