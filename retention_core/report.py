@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -98,11 +99,12 @@ h1{margin-bottom:.2rem} .sub{color:#555;margin-top:0}
 section{margin-top:1.2rem} .chart{width:1000px;max-width:100%;break-inside:avoid}
 table{border-collapse:collapse;font-size:.78rem;width:100%;table-layout:fixed}
 th,td{border-bottom:1px solid #eee;padding:.2rem .3rem;text-align:right;overflow-wrap:anywhere}
-th{vertical-align:bottom;font-weight:600} th:first-child,td:first-child{text-align:left;width:6.5em}
+th{vertical-align:bottom;font-weight:600;overflow-wrap:normal;hyphens:manual} th:first-child,td:first-child{text-align:left;width:6.5em}
 thead{display:table-header-group} tr{break-inside:avoid} tr.incomplete td{color:#999;font-style:italic}
 .note{color:#555;font-size:.85rem}
 @page{size:A4 landscape;margin:10mm}
 @media print{body{margin:0;max-width:none} section.page{break-before:page} .chart{width:100%}
+ .modebar-container{display:none}
  table{font-size:7.5pt} a{color:inherit}}
 """
 
@@ -162,9 +164,15 @@ def _tiles(items: list[Kpi], lang: Lang) -> str:
     ) + "</div>"
 
 
+def _hyphenable(text: str) -> str:
+    """Soft hyphens inside long words (every 5 letters), so a narrow printed column breaks a header like
+    "Реактивированные" with a hyphen instead of running it into the next column."""
+    return re.sub(r"\w{10,}", lambda m: "\u00ad".join(m.group(0)[i:i + 5] for i in range(0, len(m.group(0)), 5)), text)
+
+
 def _table(periods: pl.DataFrame, lang: Lang) -> str:
     labels = LABELS[lang]
-    head = "".join(f"<th>{html.escape(labels[c])}</th>" for c in TABLE)
+    head = "".join(f"<th>{_hyphenable(html.escape(labels[c]))}</th>" for c in TABLE)
     rows = []
     for row in periods.select(*TABLE, "incomplete").iter_rows(named=True):  # ≤ a few hundred periods, as text
         cells = "".join(f"<td>{_day(row[c], lang) if c == 'period_start' else _fmt(c, row[c], lang)}</td>"
@@ -211,9 +219,11 @@ def html_report(orders: pl.DataFrame, *, title: str | None = None, grain: Grain 
     heatmap = cohort_heatmap(matrix, title=words["cohorts"], labels=chart_labels)
     heatmap.update_yaxes(ticktext=[date_label(d, lang=lang, grain=grain) for d in matrix["cohort"].unique().sort()],
                          tickvals=[d.isoformat() for d in matrix["cohort"].unique().sort()], tickmode="array")
-    heatmap.update_layout(height=220 + 22 * min(matrix["cohort"].n_unique(), MAX_HEATMAP_ROWS))
+    # fits one A4 landscape page (≈ 680 px) at 36 rows; the top axis title gets room under the chart title
+    heatmap.update_layout(height=190 + 13 * min(matrix["cohort"].n_unique(), MAX_HEATMAP_ROWS), margin={"t": 120})
     figures = [
-        _figure(kpi_trend_chart(shown, incomplete="hidden", title=words["trend"], labels=chart_labels), lang, grain),
+        _figure(kpi_trend_chart(shown, incomplete="hidden", title=words["trend"], labels=chart_labels)
+                .update_layout(height=400), lang, grain),
         _figure(flow_chart(shown, incomplete="hidden", title=words["flow"], labels=chart_labels), lang, grain),
         _figure(heatmap, lang, None) + (f'<p class="note">{html.escape(cut)}</p>' if cut else ""),
     ]
