@@ -2,6 +2,7 @@
 
 from typing import get_args
 
+import polars as pl
 import streamlit as st
 
 from retention_core.charts.retention import age_k_trend_chart, cohort_heatmap, retention_curve_chart
@@ -23,6 +24,7 @@ from ui.i18n import t
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
 FORMATS = {"customers": "percent", "revenue": "money", "ltv": "money"}
 MAX_HEATMAP_COHORTS = 160  # beyond this (daily cohorts over years) a heatmap is unreadable and slow
+HEATMAP_ROWS = 36  # cohorts per heatmap block: cells stay readable, text inside them too
 
 routing.in_frame()
 st.title(t("cohorts.title"))
@@ -62,14 +64,27 @@ st.subheader(t("cohorts.heatmap"))
 if sizes.height > MAX_HEATMAP_COHORTS:
     st.info(t("cohorts.too_many", n=i18n.num(sizes.height)))
 else:
-    fig = cohort_heatmap(matrix, value_format=FORMATS[value], labels=labels)
-    rows = sizes[:: max(1, sizes.height // 40)]  # at most ~40 labelled rows: each names its cohort and size
-    fig.update_yaxes(tickvals=[d.strftime("%Y-%m-%d") for d in rows["cohort"]],
-                     ticktext=[f"{i18n.day(d)} · {i18n.num(n)}" for d, n in zip(rows["cohort"], rows["size"], strict=True)])
-    fig.update_layout(height=max(420, min(1400, 140 + 26 * sizes.height)))
+    ends = range(sizes.height, 0, -HEATMAP_ROWS)  # full blocks from the latest cohort back; the earliest may be short
+    blocks = [sizes["cohort"][max(0, e - HEATMAP_ROWS): e] for e in reversed(ends)]
+    if len(blocks) > 1:  # readable cells: 36 cohorts at a time, the latest first (a finer grain has hundreds)
+        labels_ = [f"{i18n.day(b[0])} – {i18n.day(b[-1])}" for b in blocks]
+        state.ensure_choice(state.COHORT_PAGE, labels_, fallback=labels_[-1])
+        pick = st.selectbox(t("cohorts.block", n=HEATMAP_ROWS, total=i18n.num(sizes.height)), labels_,
+                            key=state.COHORT_PAGE)
+        block = blocks[labels_.index(pick)]
+        shown_matrix = matrix.filter(pl.col("cohort").is_between(block[0], block[-1]))
+        shown_sizes = sizes.filter(pl.col("cohort").is_between(block[0], block[-1]))
+    else:
+        shown_matrix, shown_sizes = matrix, sizes
+    fig = cohort_heatmap(shown_matrix, value_format=FORMATS[value], labels=labels)
+    fig.update_yaxes(tickvals=[d.strftime("%Y-%m-%d") for d in shown_sizes["cohort"]],
+                     ticktext=[f"{i18n.day(d)} · {i18n.num(n)}"
+                               for d, n in zip(shown_sizes["cohort"], shown_sizes["size"], strict=True)])
+    fig.update_layout(height=max(420, 190 + 26 * shown_sizes.height), margin={"t": 130})
     if value != "ltv" and sizes.height > 1:  # age 0 is the whole cohort: colour by the later ages' range
         fig.update_traces(zmin=0, zmax=age_k_trend(matrix, 1)["value"].max())
-    if sizes.height > 40:  # numbers in hundreds of cells are unreadable (hover still shows them)
+    ages = shown_matrix["age"].n_unique()
+    if ages > 40:  # numbers in hundreds of columns are unreadable (hover still shows them)
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
     widgets.chart(fig, "cohorts_heatmap", title=t("cohorts.heatmap"))
 st.caption(t("cohorts.heatmap_caption"))

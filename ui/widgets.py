@@ -62,11 +62,27 @@ def sidebar() -> None:
                  format_func=lambda s: s or t("sidebar.no_currency"))
 
 
+# Tiles never truncate (issue 13): labels wrap onto a second line, values shrink with the window instead of
+# ending in "…" (five tiles in a row at 1280 px leave ~150 px each).
+TILE_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto !important}
+[data-testid="stMetricValue"] {font-size: clamp(1.2rem, 1.85vw, 2.25rem) !important}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {overflow: visible !important;
+  text-overflow: clip !important}
+</style>"""
+
+
+def page_style() -> None:
+    """The app-wide CSS the theme cannot express (tiles that never truncate)."""
+    st.html(TILE_CSS)
+
+
 def sample_banner(*, on_data_page: bool) -> None:
     """On the bundled sample: say it is a demo and point at the Data page (SPEC §7 first screen)."""
     if state.dataset() != cache.SAMPLE_SLUG:
         return
-    c = st.columns([5, 1.3], vertical_alignment="center")
+    c = st.columns([3, 1], vertical_alignment="center")
     c[0].info(t("sample.banner"), icon=":material/storefront:")
     if not on_data_page:
         c[1].page_link("pages/data.py", label=t("sample.banner_link"), icon=":material/upload_file:")

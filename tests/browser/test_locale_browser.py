@@ -18,8 +18,10 @@ pytestmark = pytest.mark.browser
 PATHS = ("", "overview", "cohorts", "value", "journeys", "whatif", "review", "data")
 NOT_FOUND = ("Page not found", "Страница не найдена")
 
-_CLIPPED_TILES = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] div, [data-testid="stMetricValue"]')]
-  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+_CLIPPED_TILES = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,'
+  + ' [data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stPageLink"] *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis'
+               && e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
 _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
   const t = p.querySelector('.gtitle'), l = p.querySelector('.legend');
   if (!t || !l) return [];
@@ -32,8 +34,10 @@ _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p
 def _settle(page) -> None:
     """Wait until the script run is over (no running indicator) and charts had time to draw."""
     page.get_by_test_id("stMain").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
-    page.wait_for_timeout(1200)
+    page.wait_for_timeout(800)  # the run starts
+    page.wait_for_function("""() => !document.querySelector('[data-testid=stStatusWidget]')
+        && !document.querySelector('[data-testid=stSkeleton]')""", timeout=120_000)
+    page.wait_for_timeout(1500)  # charts draw after the run
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -58,7 +62,10 @@ def test_every_page_in_both_languages(server, browser, lang):
             if overlaps:
                 problems.append((path, "title under legend", overlaps))
             SHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"page_{path or 'root'}_{lang}.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 3200})  # the main area scrolls: a tall window shows it
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(SHOTS / f"page_{path or 'root'}_{lang}.png"))
+            page.set_viewport_size({"width": 1280, "height": 900})
     finally:
         context.close()
     assert problems == []

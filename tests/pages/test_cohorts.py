@@ -152,3 +152,19 @@ def test_switches_are_kept_when_moving_between_pages(app):
     assert at.query_params.get("incl") in ("1", ["1"]) and at.query_params.get("w") in ("2", ["2"])
     at.switch_page("pages/overview.py").run()
     assert at.number_input(key="w").value == 2
+
+
+def test_weekly_heatmap_shows_36_readable_cohorts_at_a_time(app):
+    """~150 weekly cohorts made an unreadable 150-row grid: the heatmap shows blocks of 36, the latest first."""
+    app.query_params.update({"grain": "week"})
+    at = _cohorts_page(app)
+    assert not at.exception
+    heat = _chart(at, "cohorts_heatmap")
+    rows = heat["data"][0]["y"]
+    assert len(rows) == 36 and rows[-1] == "2025-12-15"  # the latest weekly cohort of the sample (ISO weeks start on Monday)
+    block = at.selectbox(key="cohort_page")
+    assert block.value == block.options[-1] and len(block.options) >= 4
+    block.set_value(block.options[0]).run()
+    first = _chart(at, "cohorts_heatmap")["data"][0]["y"]
+    assert first[0] == "2022-12-26" and len(first) <= 36  # the earliest block: from the first cohort
+
