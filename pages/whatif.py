@@ -49,9 +49,10 @@ def levers(b):
     c[0].caption(t("whatif.new_base", **f))
     c[1].slider(t("whatif.margin"), *R[state.WI_MARGIN], step=1.0, format="%.0f%%", key=state.WI_MARGIN, **KEEP)
     c[1].caption(t("whatif.margin_base"))
-    c[2].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, key=state.WI_CAC, **KEEP)
+    # printf formats (Streamlit's number inputs know no decimal comma): whole units, no "0.00" in either language
+    c[2].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, format="%.0f", key=state.WI_CAC, **KEEP)
     c[2].caption(t("whatif.cac_base"))
-    c[3].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, key=state.WI_COST, **KEEP)
+    c[3].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, format="%g", key=state.WI_COST, **KEEP)
     c[3].caption(t("whatif.cost_base", **f))
     with st.expander(t("whatif.how"), icon=":material/functions:"):
         st.markdown(t("whatif.formulas", **f))

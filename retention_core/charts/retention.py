@@ -367,7 +367,8 @@ def seasonality_chart(
         hovertemplate="%{x}: %{y:.2f}<extra></extra>",
     ))  # fmt: skip
     fig.add_hline(
-        y=1.0, line={"color": SERIES_COLORS["baseline"], "dash": "dash"}, annotation_text=text["average"]
+        y=1.0, line={"color": SERIES_COLORS["baseline"], "dash": "dash"}, annotation_text=text["average"],
+        annotation_position="top left",  # inside the plot: at the right end the label ran past the edge (clipped)
     )
     fig.update_layout(xaxis_title=text["month"], yaxis_title=text["coefficient"], showlegend=False)
     return styled(fig, title=title)

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from datetime import datetime
 
 import pytest
 
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, ROOT, SHOTS
+from tests.pages.test_locale import _data_words
+from tests.pages.texts import english_words
 
 pytestmark = pytest.mark.browser
 
+DATA_WORDS = _data_words() | {"c"}  # customer ids like C04963 in the lists
 PATHS = ("", "overview", "cohorts", "value", "journeys", "whatif", "review", "data")
 NOT_FOUND = ("Page not found", "Страница не найдена")
 
@@ -22,6 +26,13 @@ _CLIPPED_TILES = """() => [...document.querySelectorAll('[data-testid="stMetricL
   + ' [data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stPageLink"] *')]
   .filter(e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis'
                && e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
+# The text a reader sees: icon ligatures (":material/download:" renders as the word "download") and
+# Streamlit's screen-reader "Skip to content" link are not text on the screen.
+_READ_TEXT = """() => { const b = document.body.cloneNode(true);
+  b.querySelectorAll('[data-testid=stIconMaterial], [data-testid=stIconEmoji], script, style, svg, noscript')
+    .forEach(e => e.remove());
+  b.querySelectorAll('a').forEach(a => { if (a.textContent.trim() === 'Skip to content') a.remove(); });
+  return b.innerText || b.textContent; }"""
 _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
   const t = p.querySelector('.gtitle'), l = p.querySelector('.legend');
   if (!t || !l) return [];
@@ -32,12 +43,19 @@ _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p
 
 
 def _settle(page) -> None:
-    """Wait until the script run is over (no running indicator) and charts had time to draw."""
+    """Wait until the script run is over: a page title is drawn, nothing is loading, and the main area's text
+    stays the same for 1.5 s (a run draws in steps; a screenshot mid-run shows skeletons)."""
     page.get_by_test_id("stMain").wait_for()
-    page.wait_for_timeout(800)  # the run starts
-    page.wait_for_function("""() => !document.querySelector('[data-testid=stStatusWidget]')
-        && !document.querySelector('[data-testid=stSkeleton]')""", timeout=120_000)
-    page.wait_for_timeout(1500)  # charts draw after the run
+    previous, deadline = None, time.monotonic() + 120
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(1500)
+        busy = page.evaluate("""() => !!document.querySelector('[data-testid=stSkeleton], [data-testid=stSpinner]')
+            || !document.querySelector('[data-testid=stMain] h1')""")
+        text = page.get_by_test_id("stMain").inner_text()
+        if not busy and text == previous:
+            return
+        previous = text
+    pytest.fail("the page did not settle within 120 s")
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -53,6 +71,10 @@ def test_every_page_in_both_languages(server, browser, lang):
             body = page.inner_text("body")
             if any(x in body for x in NOT_FOUND):
                 problems.append((path, "page not found pop-up"))
+            if lang == "ru":  # what a Russian user reads: no English word outside the allow-list and their data
+                words = english_words(page.evaluate(_READ_TEXT).splitlines(), DATA_WORDS)
+                if words:
+                    problems.append((path, "english", sorted(words)[:20]))
             if page.get_by_test_id("stException").count():
                 problems.append((path, "exception"))
             clipped = page.evaluate(_CLIPPED_TILES)
