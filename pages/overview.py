@@ -96,13 +96,10 @@ widgets.chart(flow_chart(shown, incomplete=display, labels=labels), "overview_fl
 widgets.period_caption(activity, incomplete, shown=included)
 
 st.markdown(f"**{t('overview.table')}**")
-table = widgets.labelled(shown.select(TABLE[kind]))
-percent = [c for c in TABLE[kind] if METRIC_BY_KEY.get(c) and METRIC_BY_KEY[c].unit == "ratio" and c != "purchase_frequency"]
-formats = {widgets.column_label(c): st.column_config.NumberColumn(format="percent" if c in percent else "localized")
-           for c in TABLE[kind] if c not in ("period_start", "incomplete")}
-formats[widgets.column_label("period_start")] = st.column_config.DateColumn(format=widgets.DATE_FORMAT[state.lang()])
-st.dataframe(table, hide_index=True, column_config=formats)
-widgets.download(shown.select(TABLE[kind]), f"period_metrics_{grain}.csv", percent=tuple(percent), key="overview_download")
+percent = tuple(c for c in TABLE[kind] if METRIC_BY_KEY.get(c) and METRIC_BY_KEY[c].unit == "ratio"
+                and c != "purchase_frequency")
+widgets.table(shown.select(TABLE[kind]), percent=percent, dates=("period_start",), file_name=f"period_metrics_{grain}.csv",
+              key="overview_download")
 if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
     report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"),
                               lang=state.lang())

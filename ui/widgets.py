@@ -74,8 +74,20 @@ TILE_CSS = """<style>
 
 
 def page_style() -> None:
-    """The app-wide CSS the theme cannot express (tiles that never truncate)."""
-    st.html(TILE_CSS)
+    """The app-wide CSS the theme cannot express: tiles that never truncate, and in Russian the file uploader's
+    built-in English ("Upload", "… per file") replaced by catalogue text (Streamlit offers no API for it)."""
+    css = TILE_CSS
+    if state.lang() != "en":
+        size = int(st.get_option("server.maxUploadSize"))
+        size_text = t("data.size_gb", n=i18n.num(size / 1024, 1)) if size >= 1024 else t("data.size_mb", n=size)
+        limit = t("data.upload_limit", size=size_text)
+        css += f"""<style>
+[data-testid="stFileUploaderDropzone"] button p {{font-size: 0 !important}}
+[data-testid="stFileUploaderDropzone"] button p::after {{content: "{t('data.upload_button')}"; font-size: 0.875rem}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0 !important}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{limit}"; font-size: 0.875rem}}
+</style>"""
+    st.html(css)
 
 
 def sample_banner(*, on_data_page: bool) -> None:

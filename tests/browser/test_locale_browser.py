@@ -28,11 +28,20 @@ _CLIPPED_TILES = """() => [...document.querySelectorAll('[data-testid="stMetricL
                && e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
 # The text a reader sees: icon ligatures (":material/download:" renders as the word "download") and
 # Streamlit's screen-reader "Skip to content" link are not text on the screen.
-_READ_TEXT = """() => { const b = document.body.cloneNode(true);
-  b.querySelectorAll('[data-testid=stIconMaterial], [data-testid=stIconEmoji], script, style, svg, noscript')
-    .forEach(e => e.remove());
-  b.querySelectorAll('a').forEach(a => { if (a.textContent.trim() === 'Skip to content') a.remove(); });
-  return b.innerText || b.textContent; }"""
+_READ_TEXT = """() => { const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const node = walk.currentNode, el = node.parentElement;
+    if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(el.tagName)) continue;
+    const style = getComputedStyle(el);
+    if (style.fontFamily.includes('Material')) continue;  // an icon ligature, drawn as a symbol
+    if (parseFloat(style.fontSize) === 0) continue;  // replaced on screen by CSS text (the uploader's chrome)
+    const link = el.closest('a');
+    if (link && link.textContent.trim().startsWith('Skip to')) continue;  // Streamlit's screen-reader link
+    const text = node.textContent.trim();
+    if (text) out.push(text);
+  }
+  return out.join(String.fromCharCode(10)); }"""
 _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
   const t = p.querySelector('.gtitle'), l = p.querySelector('.legend');
   if (!t || !l) return [];

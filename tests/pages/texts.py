@@ -11,14 +11,15 @@ from streamlit.testing.v1 import AppTest
 
 # Metric acronyms and names the product keeps in every language (issue 13's allow-list), units and formats.
 ALLOWED = {"CRR", "LTV", "NPS", "AOV", "ARPU", "NRR", "MRR", "RFM", "CSV", "XLSX", "CLV", "BG", "NBD", "CAC", "ROI",
-           "ISO", "UTC", "W", "URL", "S", "E", "N", "P", "D", "Q", "R", "F", "M", "k", "p", "pp", "r", "s", "alive",
-           "Excel", "Parquet", "UTF", "BOM", "Gamma", "ID", "id", "TSV", "XLS", "gz", "JSON", "PNG", "SVG", "HTML",
+           "ISO", "UTC", "W", "TXT", "GZ", "PARQUET", "TSV", "URL", "S", "E", "N", "P", "D", "Q", "R", "F", "M", "k", "p", "pp", "r", "s", "alive",
+           "Excel", "Parquet", "UTF", "BOM", "Gamma", "ID", "id", "XLS", "gz", "JSON", "PNG", "SVG", "HTML",
            "PDF", "Windows", "cp", "Plotly", "plotly", "Retention", "Dashboard", "YYYY", "MM", "DD", "dd", "mm",
            "yyyy", "x", "e", "g", "T", "KPI", "SaaS", "CRM", "Stripe", "Shopify", "C", "B", "A", "i", "j", "n",
            "t", "h", "d", "w", "y", "mo", "q", "LTV₁₂", "sBG", "BTYD", "Pareto", "Treemap", "MS", "sans", "serif"}
 KEYS = ("label", "body", "help", "placeholder", "caption", "text", "title", "value", "options", "formattedOptions",
         "delta", "ariaLabel")
-SKIP_TYPES = {"dataframe", "arrow_data_frame", "code", "json", "file_uploader_value", "plotly_chart", "text_input"}
+SKIP_TYPES = {"dataframe", "arrow_data_frame", "code", "json", "file_uploader_value", "plotly_chart", "text_input",
+              "html"}  # st.html carries only the page CSS
 
 
 def _strings(obj, out: list[str]) -> None:

@@ -47,6 +47,10 @@ EN = {
     "data.nothing_saved": "Nothing changed: the previous data is still loaded.",
     "data.col_name": "Name",
     "data.guide": "Which columns your file needs, and templates",
+    "data.upload_button": "Upload",
+    "data.size_gb": "{n} GB",
+    "data.size_mb": "{n} MB",
+    "data.upload_limit": "up to {size} per file · CSV, TSV, TXT, GZ, Parquet, XLSX, XLS",
     "data.guide_caption": "One row per order, subscription, event or answer. Headers may be in English or Russian; "
                           "the names below and their usual synonyms are recognised. Download a template, fill it in "
                           "and upload it.",
@@ -161,6 +165,10 @@ RU = {
     "data.nothing_saved": "Ничего не изменилось: загруженные ранее данные на месте.",
     "data.col_name": "Название",
     "data.guide": "Какие столбцы нужны в файле, и шаблоны",
+    "data.upload_button": "Загрузить",
+    "data.size_gb": "{n} ГБ",
+    "data.size_mb": "{n} МБ",
+    "data.upload_limit": "до {size} на файл · CSV, TSV, TXT, GZ, Parquet, XLSX, XLS",
     "data.guide_caption": "Одна строка — один заказ, подписка, событие или ответ. Заголовки могут быть на русском или "
                           "английском: узнаются названия ниже и их обычные синонимы. Скачайте шаблон, заполните и "
                           "загрузите.",
