@@ -18,7 +18,7 @@ from retention_core.retention.cohorts import (
 )
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import incomplete_start
-from ui import i18n, routing, state, widgets
+from ui import activity, i18n, routing, state, widgets
 from ui.i18n import t
 
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
@@ -59,7 +59,9 @@ if matrix.height == 0:
     st.stop()
 
 labels = widgets.chart_labels(value=t(f"cohorts.value.{value}"))
-activity = t(f"cohorts.activity.{mode if value == 'customers' else value}")
+cells = t(f"cohorts.activity.{mode if value == 'customers' else value}")
+if value == "customers":  # mode=on keeps meaning "bought in that period": say so, next to the rule of the other pages
+    cells += "; " + t("activity.cohort_not_window", rule=activity.rule_text(activity.window(grain)))
 st.subheader(t("cohorts.heatmap"))
 if sizes.height > MAX_HEATMAP_COHORTS:
     st.info(t("cohorts.too_many", n=i18n.num(sizes.height)))
@@ -88,7 +90,7 @@ else:
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
     widgets.chart(fig, "cohorts_heatmap", title=t("cohorts.heatmap"))
 st.caption(t("cohorts.heatmap_caption"))
-widgets.period_caption(activity, incomplete, shown=False, masked=True)
+widgets.period_caption(cells, incomplete, shown=False, masked=True)
 widgets.download(matrix, f"cohorts_{grain}_{value}_{mode}.csv", names={"value": t(f"cohorts.value.{value}")},
                  percent=("value",) if FORMATS[value] == "percent" else (), key="cohorts_download")
 
@@ -96,7 +98,7 @@ st.subheader(t("cohorts.curve"))
 fig = retention_curve_chart(curve, value_format=FORMATS[value], labels=labels)
 fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "nticks": 25} if curve.height > 40 else {}))
 widgets.chart(fig, "cohorts_curve", title=t("cohorts.curve"))
-widgets.period_caption(activity, incomplete, shown=False, masked=True)
+widgets.period_caption(cells, incomplete, shown=False, masked=True)
 st.caption(t("cohorts.curve_caption", how=t(f"cohorts.weighting.{weighting}")))
 
 st.subheader(t("cohorts.trend_title"))
@@ -114,4 +116,4 @@ except RetentionError as exc:
 fig = age_k_trend_chart(trend, k=k, value_format=FORMATS[value], incomplete="distinct" if included else "hidden",
                         labels={**labels, "age_k": line})
 widgets.chart(fig, "cohorts_trend", title=t("cohorts.trend", line=line), date_axis=True)
-widgets.period_caption(activity, incomplete, shown=included)
+widgets.period_caption(cells, incomplete, shown=included)

@@ -6,6 +6,7 @@ from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS
 from retention_core.ingest.roles import ROLES
 from ui import cache, data_sections, i18n, routing, state, widgets
+from ui.data_settings import settings_section
 from ui.i18n import t
 
 routing.in_frame()
@@ -96,6 +97,8 @@ if result is not None:
             state.put(state.PENDING_DATASET, info.slug)
             state.put(state.FLASH_SAVED, True)
             st.rerun()
+
+settings_section()
 
 st.subheader(t("data.saved_list"))
 for info in cache.datasets():

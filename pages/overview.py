@@ -13,19 +13,19 @@ from retention_core.retention.nps import nps_by_period
 from retention_core.retention.seasonality import seasonality
 from retention_core.retention.subscriptions import subscription_metrics
 from retention_core.summary import orders_summary
-from ui import i18n, routing, state, widgets
+from ui import activity, i18n, routing, state, widgets
 from ui.i18n import t
 
 TILES = {
-    "orders": ("crr", "retention_rate", "churn_rate", "revenue_churn_rate", "nrr",
-               "arpu", "aov", "repeat_revenue_share", "new_customers", "returning_customers"),
+    "orders": ("crr", "retention_rate", "reactivation_share", "churn_rate", "revenue_churn_rate",
+               "nrr", "arpu", "aov", "new_customers", "returning_customers"),
     "subscriptions": ("crr", "retention_rate", "churn_rate", "total_churn_rate", "mrr_churn_rate",
                       "nrr", "arpu", "new_customers", "returning_customers", "churned"),
 }
 FLOW = ("period_start", "customers_start", "new_customers", "returning_customers", "retained", "reactivated",
         "churned", "crr", "retention_rate", "churn_rate")
 TABLE = {
-    "orders": (*FLOW, "revenue", "orders", "aov", "arpu", "purchase_frequency", "repeat_revenue_share",
+    "orders": (*FLOW[:9], "reactivation_share", *FLOW[9:], "lapsed", "reactivation_rate", "revenue", "orders", "aov", "arpu", "purchase_frequency", "repeat_revenue_share",
                "aov_new", "aov_repeat", "revenue_churn_rate", "nrr", "incomplete"),
     "subscriptions": (*FLOW, "churned_new", "total_churn_rate", "mrr_start", "new_mrr", "churned_mrr",
                       "mrr_churn_rate", "nrr", "arpu", "incomplete"),
@@ -56,16 +56,15 @@ grain = state.grain()
 controls = st.columns(3, vertical_alignment="bottom")
 try:
     if kind == "orders":
-        state.ensure_int(state.WINDOW, 1, 12, 1)
-        controls[0].number_input(t("overview.window"), min_value=1, max_value=12, step=1, key=state.WINDOW,
-                                 help=t("overview.window_help"))
+        rule = activity.window(grain)
+        activity.window_input(controls[0], grain, rule)
         periods = widgets.computed_with_periods(period_metrics, "orders", full_history=True, grain=grain,
-                                                window=state.window())
-        activity = t("caption.window_1") if state.window() == 1 else t("caption.window_n", n=state.window())
+                                                window=rule.periods)
+        caption = activity.rule_text(rule)
     else:
         st.caption(t("overview.subscriptions_only"))
         periods = widgets.computed(subscription_metrics, "subscriptions", full_history=True, grain=grain)
-        activity = t("caption.subscribed")
+        caption = t("caption.subscribed")
     included = widgets.include_incomplete_toggle(controls[1])
     shown = with_returning(within(periods, *widgets.date_range(), grain=grain))
     tiles = kpis(shown, list(TILES[kind]), include_incomplete=included)
@@ -79,30 +78,39 @@ incomplete = incomplete_start(shown)
 if incomplete is not None:
     st.info(t("overview.incomplete_shown" if included else "overview.incomplete_hidden", period=i18n.day(incomplete)),
             icon=":material/hourglass_bottom:")
+by_key = {k.key: k for k in tiles}
 for row in (tiles[:5], tiles[5:]):
     for col, k in zip(st.columns(5), row, strict=True):
         widgets.kpi_tile(col, k)
 first = tiles[0]
-st.caption(t("overview.tiles_period" if first.previous is not None else "overview.tiles_first",
-             period=i18n.day(first.period_start)))
+parts = ""
+if "reactivation_share" in by_key:
+    parts = activity.crr_parts(by_key["crr"].value, by_key["retention_rate"].value, by_key["reactivation_share"].value)
+when = t("overview.tiles_period" if first.previous is not None else "overview.tiles_first",
+         period=i18n.day(first.period_start))
+st.caption(" · ".join(x for x in (parts, caption) if x))  # CRR with its parts, and the rule behind it
+st.caption(when)
 
 display = "distinct" if included else "hidden"
-labels = widgets.chart_labels()
-widgets.chart(kpi_trend_chart(shown, incomplete=display, labels=labels), "overview_trend", title=t("overview.trend"),
-              date_axis=True)
-widgets.period_caption(activity, incomplete, shown=included)
+labels = widgets.chart_labels(reactivation_share=t("metric.reactivation_share"))
+trend_keys = ("crr", "retention_rate", "reactivation_share", "churn_rate", "arpu") if kind == "orders" else (
+    "crr", "churn_rate", "arpu")
+widgets.chart(kpi_trend_chart(shown, keys=trend_keys, incomplete=display, labels=labels), "overview_trend",
+              title=t("overview.trend"), date_axis=True)
+widgets.period_caption(caption, incomplete, shown=included)
 widgets.chart(flow_chart(shown, incomplete=display, labels=labels), "overview_flow", title=t("overview.flow"),
               date_axis=True)
-widgets.period_caption(activity, incomplete, shown=included)
+widgets.period_caption(caption, incomplete, shown=included)
 
 st.markdown(f"**{t('overview.table')}**")
 percent = tuple(c for c in TABLE[kind] if METRIC_BY_KEY.get(c) and METRIC_BY_KEY[c].unit == "ratio"
                 and c != "purchase_frequency")
 widgets.table(shown.select(TABLE[kind]), percent=percent, dates=("period_start",), file_name=f"period_metrics_{grain}.csv",
               key="overview_download")
+widgets.period_caption(caption, incomplete, shown=True)
 if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
     report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"),
-                              lang=state.lang())
+                              window=rule, lang=state.lang())
     st.download_button(t("overview.report_download"), report.encode("utf-8"), file_name="retention_report.html",
                        mime="text/html", on_click="ignore", key="report_download", icon=":material/download:")
 

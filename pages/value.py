@@ -8,7 +8,7 @@ from retention_core.summary import orders_summary
 from retention_core.value.clv import TIME_UNITS
 from retention_core.value.ltv import ltv_quantiles
 from retention_core.value.overview import ValueOverview, value_overview
-from ui import i18n, routing, state, widgets
+from ui import activity, i18n, routing, state, widgets
 from ui.i18n import t
 from ui.value_sections import (
     at_risk_section,
@@ -34,9 +34,11 @@ def settings(first, last) -> dict:
     horizon = widgets.int_input(c[2], state.HORIZON, 1, 120, 12, label=t("value.horizon"), help=t("value.horizon_help"))
     discount = widgets.float_input(c[3], state.DISCOUNT, 0.0, 100.0, 10.0, label=t("value.discount"), step=1.0,
                                    help=t("value.discount_help"))
-    margin = widgets.int_input(c[4], state.MARGIN, 1, 100, 100, label=t("value.margin"), help=t("value.margin_help"))
-    return {"calibration_end": cal, "time_unit": unit, "horizon": horizon, "annual_discount_rate": discount / 100,
-            "margin": margin / 100}
+    activity.optional_int(c[4], state.MARGIN, 1, 100, label=t("value.margin"), help=t("value.margin_help"),
+                          placeholder=t("activity.margin_placeholder",
+                                        margin=i18n.pct(activity.dataset_settings().margin, 0)))
+    del cal, unit, horizon, discount  # drawn above; read back by the one shared reader, as other pages read them
+    return activity.value_model(first, last)
 
 
 def ltv_tiles(ov: ValueOverview) -> None:
@@ -48,7 +50,8 @@ def ltv_tiles(ov: ValueOverview) -> None:
     c[1].caption(t("value.formula_missing", reason=reason(ov.formula_error)) if f is None else t(
         "value.formula_caption", aov=i18n.money(f.aov, 2), frequency=i18n.num(f.purchase_frequency, 2),
         churn=i18n.pct(f.churn_rate), lifetime=i18n.num(f.lifetime_months, 1), margin=margin,
-        first=i18n.day(f.months[0]), last=i18n.day(f.months[-1])))
+        first=i18n.day(f.months[0]), last=i18n.day(f.months[-1])) + " " + t(
+        "activity.formula_rule", rule=activity.rule_text(activity.window("month"))))
     widgets.tile(c[2], t("value.predictive", h=ov.horizon), i18n.money(ov.predictive_ltv, 2),
                  help=t("value.predictive_help"))
     c[2].caption(t("value.predictive_missing") if ov.predictions is None else t(

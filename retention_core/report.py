@@ -24,6 +24,7 @@ from retention_core.charts.theme import date_label, localized
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import check_choice
 from retention_core.periods import Grain
+from retention_core.retention.activity import ActivityWindow, activity_window
 from retention_core.retention.cohorts import cohort_matrix
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import Kpi, incomplete_start, kpis
@@ -31,8 +32,8 @@ from retention_core.retention.kpis import Kpi, incomplete_start, kpis
 Lang = Literal["en", "ru"]
 PLOTLY_JS = Path(__file__).with_name("vendor") / "plotly-cartesian-4.1.1.min.js"
 TRACE_TYPES = frozenset({"scatter", "bar", "heatmap"})  # what the report draws; all in the cartesian bundle
-REPORT_KPIS = ("crr", "retention_rate", "churn_rate", "revenue_churn_rate", "nrr", "arpu", "aov",
-               "repeat_revenue_share", "new_customers", "revenue")
+REPORT_KPIS = ("crr", "retention_rate", "reactivation_share", "churn_rate", "revenue_churn_rate", "nrr", "arpu", "aov",
+               "new_customers", "revenue")
 TABLE = ("period_start", "customers_start", "new_customers", "retained", "reactivated", "churned", "customers_end",
          "crr", "retention_rate", "churn_rate", "revenue", "orders", "aov", "arpu", "nrr")
 MAX_HEATMAP_ROWS = 36  # more cohorts than this: the report shows the latest ones and says so
@@ -47,9 +48,14 @@ TEXT: dict[str, dict[str, str]] = {
         "trend": "CRR, churn and ARPU", "flow": "Customer base: retained, reactivated, new, churned",
         "cohorts": "Cohorts: share of customers active", "cohorts_cut": "The latest {shown} of {total} cohorts.",
         "table": "Period metrics", "definitions": "Definitions",
-        "defs": "CRR = (E − N) / S; retention rate = retained / S; churn rate = churned / S; revenue churn = "
+        "defs": "CRR = (E − N) / S = retention rate + came back; retention rate = retained / S; came back = "
+                "reactivated / S; churn rate = churned / S; revenue churn = "
                 "revenue(p−1) of churned / revenue(p−1) of S; NRR = revenue(p) from S / revenue(p−1) from S; "
                 "ARPU = revenue / active customers; AOV = revenue / orders.",
+        "parts": "CRR {crr} = {kept} kept + {back} came back.", "active_1": "Active = bought in that period",
+        "active_n": "Active = bought in the last {n} {grain}s",
+        "why_cycle": "80 % of repeat purchases come within {days} days", "why_user": "set by hand",
+        "why_few": "only {gaps} repeat purchases: too few to measure the purchase cycle",
         "pp": "pp", "percent_axis": "%", "age": "Periods since the first order",
         "grain.day": "day", "grain.week": "week", "grain.month": "month", "grain.quarter": "quarter",
         "grain.half-year": "half-year", "grain.year": "year",
@@ -63,9 +69,14 @@ TEXT: dict[str, dict[str, str]] = {
         "trend": "CRR, отток и ARPU", "flow": "База клиентов: удержанные, вернувшиеся, новые, ушедшие",
         "cohorts": "Когорты: доля активных клиентов", "cohorts_cut": "Последние {shown} из {total} когорт.",
         "table": "Показатели по периодам", "definitions": "Определения",
-        "defs": "CRR = (E − N) / S; удержание = удержанные / S; отток = ушедшие / S; отток выручки = выручка(p−1) "
+        "defs": "CRR = (E − N) / S = удержание + вернулись; удержание = удержанные / S; вернулись = "
+                "реактивированные / S; отток = ушедшие / S; отток выручки = выручка(p−1) "
                 "ушедших / выручка(p−1) клиентов S; NRR = выручка(p) от S / выручка(p−1) от S; ARPU = выручка / "
                 "активные клиенты; средний чек (AOV) = выручка / заказы.",
+        "parts": "CRR {crr} = {kept} удержано + {back} вернулись.", "active_1": "Активен = покупал в этом периоде "
+        "({grain})", "active_n": "Активен = покупал за последние {n} периодов ({grain})",
+        "why_cycle": "80 % повторных покупок случаются в пределах {days} дн.", "why_user": "задано вручную",
+        "why_few": "всего {gaps} повторных покупок: слишком мало, чтобы измерить цикл покупки",
         "pp": "п.п.", "percent_axis": "%", "age": "Периодов с первого заказа",
         "grain.day": "день", "grain.week": "неделя", "grain.month": "месяц", "grain.quarter": "квартал",
         "grain.half-year": "полугодие", "grain.year": "год",
@@ -78,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
            "churned": "Churned", "crr": "CRR", "retention_rate": "Retention rate", "churn_rate": "Churn rate",
            "revenue": "Revenue", "orders": "Orders", "aov": "AOV", "arpu": "ARPU", "nrr": "NRR",
            "revenue_churn_rate": "Revenue churn", "repeat_revenue_share": "Repeat revenue",
+           "reactivation_share": "Came back (share of S)",
            "new": "New", "period": "Period", "customers": "Customers", "cohort": "Cohort", "value": "Value",
            "size": "Cohort size", "incomplete": "incomplete"},
     "ru": {"period_start": "Период", "customers_start": "Клиенты на начало (S)", "new_customers": "Новые клиенты",
@@ -85,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
            "churned": "Ушедшие", "crr": "CRR", "retention_rate": "Удержание", "churn_rate": "Отток",
            "revenue": "Выручка", "orders": "Заказы", "aov": "Средний чек (AOV)", "arpu": "ARPU", "nrr": "NRR",
            "revenue_churn_rate": "Отток выручки", "repeat_revenue_share": "Повторная выручка",
+           "reactivation_share": "Вернулись (доля от S)",
            "new": "Новые", "period": "Период", "customers": "Клиенты", "cohort": "Когорта", "value": "Значение",
            "size": "Размер когорты", "incomplete": "неполный"},
 }
@@ -189,7 +202,8 @@ def _figure(fig, lang: Lang, grain: Grain | None) -> str:
 
 
 def html_report(orders: pl.DataFrame, *, title: str | None = None, grain: Grain = "month",
-                generated: datetime | None = None, lang: Lang = "en") -> str:
+                generated: datetime | None = None, lang: Lang = "en",
+                window: int | ActivityWindow | None = None) -> str:
     """Build the report as one HTML string in ``lang`` (plotly.js inline once; about 1.6 MB for the sample).
 
     Examples
@@ -205,8 +219,22 @@ def html_report(orders: pl.DataFrame, *, title: str | None = None, grain: Grain 
     check_choice("lang", lang, get_args(Lang))
     words, labels = TEXT[lang], LABELS[lang]
     title = title or words["title"]
-    periods = period_metrics(orders, grain=grain)
+    # the activity rule (SPEC §4.1): the caller's (the app passes the dataset's), an override, or measured here
+    rule = window if isinstance(window, ActivityWindow) else activity_window(orders, grain=grain, override=window)
+    periods = period_metrics(orders, grain=grain, window=rule.periods)
     tiles = kpis(periods, list(REPORT_KPIS))
+    by_key = {k.key: k for k in tiles}
+    parts = ""
+    if by_key["crr"].value is not None:
+        parts = words["parts"].format(crr=_fmt("crr", by_key["crr"].value, lang),
+                                      kept=_fmt("crr", by_key["retention_rate"].value, lang),
+                                      back=_fmt("crr", by_key["reactivation_share"].value, lang)) + " "
+    grain_word = words[f"grain.{grain}"]
+    active = (words["active_1"].format(grain=grain_word) if rule.periods == 1
+              else words["active_n"].format(n=rule.periods, grain=grain_word))
+    why = (words["why_cycle"].format(days=rule.cycle_days) if rule.source == "purchase_cycle" else
+           words["why_user"] if rule.source == "user" else words["why_few"].format(gaps=rule.repeat_gaps))
+    parts += f"{active}; {why}."
     incomplete = incomplete_start(periods)
     shown = periods.filter(~pl.col("incomplete"))
     matrix = cohort_matrix(orders, grain=grain)
@@ -237,7 +265,7 @@ def html_report(orders: pl.DataFrame, *, title: str | None = None, grain: Grain 
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<style>{_CSS}</style><script>{plotly_js()}</script></head><body>"
         f'<section><h1>{html.escape(title)}</h1><p class="sub">{html.escape(sub)}</p>'
-        f'{_tiles(tiles, lang)}<p class="note">{html.escape(note)}</p>{figures[0]}</section>'
+        f'{_tiles(tiles, lang)}<p class="note">{html.escape(parts)} {html.escape(note)}</p>{figures[0]}</section>'
         f'<section class="page">{figures[1]}</section>'
         f'<section class="page">{figures[2]}</section>'
         f'<section class="page"><h2>{words["table"]}</h2>{_table(periods, lang)}'

@@ -110,10 +110,17 @@ def test_metrics_hand_computed(tmp_path: Path):
     assert (mar["retained"], mar["reactivated"], mar["churned"], mar["new_customers"]) == (1, 1, 1, 0)
     assert (mar["revenue"], mar["orders"], mar["aov"]) == (25.0, 2, 12.5)
     assert mar["incomplete"] is True  # the data ends on 15 March
+    # b came back: lapsed in Feb ({b}), reactivated in Mar ⇒ rate 1/1; share 1/S=2 ⇒ CRR 1.0 = 0.5 kept + 0.5 back
+    assert (mar["lapsed"], mar["reactivation_rate"], mar["reactivation_share"]) == (1, 1.0, 0.5)
+    assert mar["crr"] == mar["retention_rate"] + mar["reactivation_share"] == 1.0
+    # 3 repeat gaps (a 28 days, b 54, c 23; a's refund is no purchase): too few to measure a cycle ⇒ W = 1
+    assert out["activity_window"] == {"periods": 1, "grain": "month", "source": "too_few_repeats",
+                                      "cycle_days": None, "repeat_gaps": 3}
     assert list(mar) == ["period_start", "customers_start", "new_customers", "customers_end", "retained",
                          "reactivated", "churned", "churned_new", "crr", "retention_rate", "churn_rate",
                          "total_churn_rate", "revenue", "orders", "aov", "arpu", "repeat_revenue_share",
-                         "revenue_churn_rate", "nrr", "incomplete"]
+                         "revenue_churn_rate", "nrr", "incomplete", "reactivation_share", "lapsed",
+                         "reactivation_rate"]
 
 
 def test_metrics_filters_and_unknown_column(tmp_path: Path):
@@ -192,6 +199,15 @@ def test_report_is_self_contained_html(tmp_path: Path):
     assert page.count('class="plotly-graph-div"') == 3  # trend, flow, cohort heatmap
     assert "<script src=" not in page  # plotly.js is inline: the file opens offline
     assert "2025-12-01 is incomplete" in page  # the half-finished month is named, not shown as a spike
+    # the same rule and CRR decomposition as the app: metrics JSON of the same file gives the numbers
+    nov = next(p for p in json.loads(run("metrics", str(SAMPLE_ORDERS)).stdout)["periods"]
+               if p["period_start"] == "2025-11-01")
+    assert (f"CRR {nov['crr'] * 100:.1f}% = {nov['retention_rate'] * 100:.1f}% kept + "
+            f"{nov['reactivation_share'] * 100:.1f}% came back. Active = bought in the last 3 months; "
+            "80 % of repeat purchases come within 85 days.") in page
+    one = tmp_path / "w1.html"
+    assert run("report", str(SAMPLE_ORDERS), "--out", str(one), "--window", "1").returncode == 0
+    assert "Active = bought in that period; set by hand." in one.read_text(encoding="utf-8")
     res = run("report", str(SAMPLE_ORDERS), "--out", str(tmp_path / "missing" / "x.html"))
     assert res.returncode == 2 and "cannot write the report" in res.stderr
 
@@ -264,3 +280,65 @@ def test_sheet_option_reads_that_sheet_of_a_workbook(tmp_path: Path):
     assert (report["rows_read"], report["rows_accepted"]) == (2, 2)
     wrong = run("validate", str(path), "--sheet", "Nope")
     assert wrong.returncode == 2 and "its sheets are: Cover, Orders" in wrong.stderr
+
+
+def _cycle_file(tmp_path: Path) -> Path:
+    """40 customers buying on 2024-01-31 and 45 days later (2024-03-16) (40 gaps of 45 days ⇒ cycle 45 days), half on
+    the web, half in the shop; one more customer on the web buys on 2024-02-01 at 10:00."""
+    rows, n = [], 0
+    for i in range(40):
+        for day in ("2024-01-31", "2024-03-16"):
+            n += 1
+            rows.append(f"{n},c{i},{day},10,{'web' if i < 20 else 'shop'}")
+    rows.append(f"{n + 1},late,2024-02-01 10:00:00,7,web")
+    return _write(tmp_path / "cycle.csv", "order_id,customer_id,order_date,amount,channel", rows)
+
+
+def test_metrics_window_defaults_to_the_purchase_cycle(tmp_path: Path):
+    path = _cycle_file(tmp_path)
+    out = json.loads(run("metrics", str(path)).stdout)
+    # 45 days = 1.48 months ⇒ W = 2 months; 7 weeks with --period week
+    assert out["activity_window"] == {"periods": 2, "grain": "month", "source": "purchase_cycle",
+                                      "cycle_days": 45, "repeat_gaps": 40}
+    jan, feb = out["periods"][:2]
+    # W = 2: the 40 January customers are still active in February (no churn), "late" is new in Feb
+    assert (feb["customers_start"], feb["retained"], feb["churned"], feb["new_customers"]) == (40, 40, 0, 1)
+    weekly = json.loads(run("metrics", str(path), "--period", "week").stdout)
+    assert weekly["activity_window"]["periods"] == 7 and weekly["activity_window"]["grain"] == "week"
+    # the definition is measured before the filters: 20 web customers alone would be too few repeats
+    filtered = json.loads(run("metrics", str(path), "--where", "channel=web", "--from", "2024-02-01").stdout)
+    assert filtered["activity_window"] == out["activity_window"]
+    assert filtered["periods"][0]["customers_start"] == 20
+    # --window overrides: W = 1 ⇒ all 40 churn in February; the measured cycle is still reported
+    one = json.loads(run("metrics", str(path), "--window", "1").stdout)
+    assert one["activity_window"] == {"periods": 1, "grain": "month", "source": "user", "cycle_days": 45,
+                                      "repeat_gaps": 40}
+    assert one["periods"][1]["churned"] == 40
+    # … and come back in March: reactivated 40 of lapsed(Feb) 40 ⇒ CRR 40/1 = 0 % kept + 4000 % came back
+    mar = one["periods"][2]
+    assert (mar["reactivated"], mar["reactivation_rate"], mar["retention_rate"]) == (40, 1.0, 0.0)
+    assert mar["crr"] == mar["reactivation_share"] == 40.0
+    assert run("metrics", str(path), "--window", "0").returncode == 2
+
+
+@pytest.mark.parametrize(("to", "customers"), [
+    ("2024-02-01", 41),  # a date-only --to is the end of that day: the 10:00 order is in
+    ("2024-02-01 00:00:00", 40),  # a date-time is that instant
+    ("2024-02-01T00:00:00Z", 40),
+    ("2024-02-01T12:00:00+03:00", 40),  # = 09:00 UTC: the 10:00 order is after it
+    ("2024-02-01T13:00:00+03:00", 41),  # = 10:00 UTC, inclusive
+])
+def test_dates_and_date_times_in_from_to(tmp_path: Path, to: str, customers: int):
+    path = _cycle_file(tmp_path)
+    out = json.loads(run("rfm", str(path), "--to", to).stdout)
+    assert sum(s["customers"] for s in out["segments"]) == customers
+
+
+def test_date_time_as_of_and_bad_date_time(tmp_path: Path):
+    path = _cycle_file(tmp_path)
+    out = json.loads(run("rfm", str(path), "--as-of", "2024-03-01T00:00:00Z").stdout)
+    assert out["as_of"] == "2024-03-01"
+    res = run("rfm", str(path), "--to", "2024-02-31 10:00")
+    assert res.returncode == 2 and "2024-02-31 10:00" in res.stderr and "Traceback" not in res.stderr
+    res = run("metrics", str(path), "--from", "2024-03-01", "--to", "2024-02-01T00:00:00Z")
+    assert res.returncode == 2 and "Traceback" not in res.stderr

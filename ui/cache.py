@@ -87,6 +87,18 @@ def version(slug: str) -> float:
     return meta.stat().st_mtime if meta.exists() else 0.0
 
 
+@st.cache_data(show_spinner=False)
+def settings(slug: str, ver: float):
+    """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`), by version."""
+    return workspace().settings(slug)
+
+
+def save_settings(slug: str, chosen) -> None:
+    """Save a dataset's settings (every page reads them on its next run)."""
+    workspace().save_settings(slug, chosen)
+    settings.clear()
+
+
 def table_path(slug: str, kind: str) -> Path:
     return workspace().path(slug, kind)
 

@@ -27,12 +27,12 @@ DATASET = "ds"
 DATE_FROM = "from"
 DATE_TO = "to"
 GRAIN = "grain"
-CURRENCY = "cur"
+CURRENCY = "_currency"  # session only: the dataset's currency sign (its settings), set every run
 SEGMENT_PREFIX = "seg_"
 INCLUDE_INCOMPLETE = "incl"
 
 # Overview
-WINDOW = "w"  # activity window W in periods (SPEC §4.1)
+WINDOW = "w"  # activity window W in periods of the sidebar grain (SPEC §4.1); no value = the purchase-cycle rule
 
 # Cohorts
 COHORT_VALUE = "cv"  # customers | revenue | ltv
@@ -46,8 +46,8 @@ CALIBRATION_END = "cal"  # end of the model's calibration period (empty: the cor
 TIME_UNIT = "tu"  # day | week | month: unit of the BG/NBD fit
 HORIZON = "h"  # months of future value in the predictive CLV
 DISCOUNT = "disc"  # annual discount rate, %
-MARGIN = "margin"  # gross margin, %
-RISK_DAYS = "risk_days"  # at risk: days without an order
+MARGIN = "margin"  # gross margin, % (no value = the dataset's margin, set on the Data page)
+RISK_DAYS = "risk_days"  # at risk: days without an order (no value = the purchase cycle)
 RISK_GAPS = "risk_k"  # at risk: multiple of the customer's typical gap
 RISK_P_ALIVE = "risk_p"  # at risk: P(alive) below this, %
 LAPSED_TOP = "top"  # win-back: "high value" = the top this % of customers by revenue
@@ -68,6 +68,13 @@ MAPPING_PREFIX = "map_"
 LAST_UPLOAD = "_last_upload"  # session only: the upload or server path being validated
 FLASH = "_flash"  # session only: a message to show after a rerun
 FLASH_SAVED = "_flash_saved"  # session only: the message is about a dataset just saved (offer the Overview)
+# Data page, dataset settings form (session only; filled from the saved settings when the dataset changes)
+SET_FOR = "_set_for"
+SET_CURRENCY = "_set_currency"
+SET_MARGIN = "_set_margin"
+SET_WINDOW_DAYS = "_set_window_days"
+SET_WEEK_START = "_set_week_start"
+SET_TIME_ZONE = "_set_time_zone"
 
 # What-if page: levers in display units (CRR change in points, other changes and margin in %)
 WI_CRR = "wi_crr"
@@ -128,7 +135,7 @@ REVIEW_GRAIN = "rg"
 REVIEW_SEGMENT = "rs"
 
 URL_KEYS: dict[str, Codec] = {
-    LANG: "str", DATASET: "str", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str", CURRENCY: "str",
+    LANG: "str", DATASET: "str", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
     INCLUDE_INCOMPLETE: "bool", WINDOW: "int", COHORT_VALUE: "str", COHORT_MODE: "str", CURVE_WEIGHTING: "str",
     AGE_K: "int", REVIEW_GRAIN: "str", REVIEW_SEGMENT: "str",
     WI_CRR: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
@@ -142,11 +149,11 @@ URL_KEYS: dict[str, Codec] = {
 }
 URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str"}
 URL_DEFAULTS: dict[str, object] = {
-    LANG: "en", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, WINDOW: 1, COHORT_VALUE: "customers",
+    LANG: "en", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, COHORT_VALUE: "customers",
     COHORT_MODE: "on", CURVE_WEIGHTING: "size", AGE_K: 1, REVIEW_GRAIN: "week", **WHATIF_DEFAULTS,
     FUNNEL_WINDOW: 7, FUNNEL_WINDOW_UNIT: "days", ORDER: "ordered", PATH_DEPTH: 4, PATH_TOP: 10,
-    TIME_UNIT: "week", HORIZON: 12, DISCOUNT: 10.0, MARGIN: 100,
-    RISK_DAYS: 90, RISK_GAPS: 2.0, RISK_P_ALIVE: 30, LAPSED_TOP: 20, RFM_MEASURE: "customers", HOLDOUT_MEASURE: "mean",
+    TIME_UNIT: "week", HORIZON: 12, DISCOUNT: 10.0,
+    RISK_GAPS: 2.0, RISK_P_ALIVE: 30, LAPSED_TOP: 20, RFM_MEASURE: "customers", HOLDOUT_MEASURE: "mean",
 }
 _RESTORED = "_url_restored"
 # Widgets drawn by pages (not the sidebar): their values must survive pages that do not draw them.
@@ -366,9 +373,10 @@ def grain() -> Grain:
     return value if value in GRAINS else DEFAULT_GRAIN  # type: ignore[return-value]
 
 
-def window() -> int:
+def window() -> int | None:
+    """The link's activity-window override in periods of the sidebar grain; None = the rule (SPEC §4.1)."""
     value = st.session_state.get(WINDOW)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
 
 
 def include_incomplete() -> bool:

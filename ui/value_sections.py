@@ -31,7 +31,7 @@ from retention_core.value.segments import (
     rfm_segment_summary,
     rfm_table,
 )
-from ui import i18n, state, widgets
+from ui import activity, i18n, state, widgets
 from ui.i18n import t
 
 READABLE_BLUES = [[0.0, "#64B5F6"], [1.0, "#0D47A1"]]  # colour = repeat purchases, 0 … 6+
@@ -139,14 +139,17 @@ def at_risk_section(ov: ValueOverview, model: dict) -> int:
     """The at-risk list ("who to save first", anchor ``#at-risk``); returns the days threshold for win-back."""
     st.subheader(t("value.at_risk"), anchor=state.AT_RISK_ANCHOR)
     c = st.columns(3)
-    days = widgets.int_input(c[0], state.RISK_DAYS, 0, 3650, 90, label=t("value.risk_days"), help=t("value.risk_days_help"))
-    k = widgets.float_input(c[1], state.RISK_GAPS, 0.5, 20.0, 2.0, label=t("value.risk_gaps"), help=t("value.risk_gaps_help"))
-    p = widgets.int_input(c[2], state.RISK_P_ALIVE, 0, 100, 30, label=t("value.risk_p_alive"),
-                          help=t("value.risk_p_alive_help"))
-    risk = widgets.computed_with_model(at_risk_customers, "orders", model, min_days=days, gap_multiple=k,
-                                       p_alive_below=p / 100)
-    st.caption(t("value.at_risk_caption", n=i18n.num(risk.height), day=i18n.day(ov.as_of))
+    activity.optional_int(c[0], state.RISK_DAYS, 0, 3650, label=t("value.risk_days"), help=t("value.risk_days_help"),
+                          placeholder=t("activity.risk_days_placeholder", days=activity.default_risk_days()))
+    widgets.float_input(c[1], state.RISK_GAPS, 0.5, 20.0, activity.GAP_MULTIPLE, label=t("value.risk_gaps"),
+                        help=t("value.risk_gaps_help"))
+    widgets.int_input(c[2], state.RISK_P_ALIVE, 0, 100, activity.P_ALIVE_BELOW, label=t("value.risk_p_alive"),
+                      help=t("value.risk_p_alive_help"))
+    rule = activity.at_risk_rule()  # the one reader of these inputs: the Weekly review uses the same
+    risk = widgets.computed_with_model(at_risk_customers, "orders", model, **rule)
+    st.caption(activity.at_risk_caption(risk.height, ov.as_of, rule)
                + ("" if ov.predictions is not None else " " + t("value.at_risk_no_model")))
+    days = rule["min_days"]
     customer_list(risk, "at_risk_customers.csv", "value_at_risk_download", percent=("p_alive",), height=390,
                   dates=("last_order", "expected_next_order"), first=("customer_id", "value_at_risk", "reason"))
     return days
@@ -155,25 +158,26 @@ def at_risk_section(ov: ValueOverview, model: dict) -> int:
 def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
     st.subheader(t("value.win_back"))
     grain = state.grain()
-    per = within(widgets.computed(reactivated_per_period, "orders", full_history=True, grain=grain),
-                 *widgets.date_range(), grain=grain)
+    rule = activity.window(grain)  # a return = back after the activity window (Overview's "reactivated")
+    per = within(widgets.computed(reactivated_per_period, "orders", full_history=True, grain=grain,
+                                  window=rule.periods), *widgets.date_range(), grain=grain)
     st.markdown(f"**{t('value.reactivated', unit=t(f'unit.{grain}').lower())}**")
     fig = reactivated_chart(per, x_title=t("chart.period"), y_title=t("metric.reactivated"), revenue_name=t("metric.revenue"))
     widgets.chart(fig, "value_reactivated", title=t("value.reactivated", unit=t(f"unit.{grain}").lower()), height=360,
                   date_axis=True)
-    st.caption(t("value.reactivated_caption"))
+    st.caption(t("activity.reactivated_rule", rule=activity.rule_text(rule)))
     c = st.columns(2)
     with c[0]:
         widgets.download(per, f"reactivated_per_{grain}.csv", label=t("value.download_reactivated"),
                              key="value_reactivated_download")
-    customers = within(widgets.computed(reactivated_customers, "orders", full_history=True, grain=grain),
-                       *widgets.date_range(), grain=grain)
+    customers = within(widgets.computed(reactivated_customers, "orders", full_history=True, grain=grain,
+                                        window=rule.periods), *widgets.date_range(), grain=grain)
     with c[1]:
         widgets.download(customers, f"reactivated_customers_{grain}.csv",
                              label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download")
     st.markdown(f"**{t('value.lapsed')}**")
-    top = widgets.int_input(st.columns(3)[0], state.LAPSED_TOP, 1, 100, 20, label=t("value.lapsed_top"),
+    top = widgets.int_input(st.columns(3)[0], state.LAPSED_TOP, 1, 100, activity.LAPSED_TOP, label=t("value.lapsed_top"),
                             help=t("value.lapsed_top_help"))
-    lapsed = widgets.computed_with_model(lapsed_high_value, "orders", model, min_days=days, top=top / 100)
+    lapsed = widgets.computed_with_model(lapsed_high_value, "orders", model, **activity.lapsed_rule())
     st.caption(t("value.lapsed_caption", n=i18n.num(lapsed.height), top=top, days=days))
     customer_list(lapsed, "lapsed_high_value.csv", "value_lapsed_download", dates=("last_order",), height=320)

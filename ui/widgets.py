@@ -16,7 +16,7 @@ from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
 from retention_core.periods import GRAINS
 from retention_core.retention.kpis import Kpi
-from ui import cache, i18n, state
+from ui import activity, cache, i18n, state
 from ui.i18n import t
 
 DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
@@ -36,6 +36,7 @@ def sidebar() -> None:
     state.ensure_choice(state.DATASET, slugs)
     slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=lambda s: dataset_name(s) if s == cache.SAMPLE_SLUG
                         else names.get(s, s), key=state.DATASET)
+    activity.apply_settings()  # the currency sign is the dataset's (Data page), not a link's choice
     kind = primary_kind(slug)
     if kind is None:
         return
@@ -57,9 +58,6 @@ def sidebar() -> None:
                 state.keep_valid(key, values)
                 st.multiselect(segment_label(column), values, key=key,
                                placeholder=t("sidebar.segment_all"))
-    state.ensure_choice(state.CURRENCY, ["", "₽", "$", "€", "£"])
-    sb.selectbox(t("sidebar.currency"), ["", "₽", "$", "€", "£"], key=state.CURRENCY,
-                 format_func=lambda s: s or t("sidebar.no_currency"))
 
 
 # Tiles never truncate (issue 13): labels wrap onto a second line, values shrink with the window instead of

@@ -10,7 +10,7 @@ import argparse
 import math
 import tempfile
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 
@@ -32,10 +32,36 @@ def command(name: str, help: str, args: Callable[[argparse.ArgumentParser], None
 
 
 def date_arg(text: str) -> date:
+    """A date or a date-time (SPEC §8): ``2024-01-10`` → a ``date`` (the whole day);
+    ``2024-01-10 00:00:00`` / ``2024-01-10T00:00:00`` → a naive ``datetime``; with a zone
+    (``2024-01-10T00:00:00Z``, ``+03:00``) → that instant in UTC, naive (the data's timestamps are naive).
+
+    A date-only ``--to`` therefore means the end of that day; a date-time ``--to`` is that instant, inclusive.
+
+    Examples
+    --------
+    >>> date_arg("2024-01-10"), date_arg("2024-01-10 00:00:00"), date_arg("2024-01-10T03:00:00+03:00")
+    (datetime.date(2024, 1, 10), datetime.datetime(2024, 1, 10, 0, 0), datetime.datetime(2024, 1, 10, 0, 0))
+    >>> date_arg("2024-01-10T00:00:00Z")
+    datetime.datetime(2024, 1, 10, 0, 0)
+    """
+    value = text.strip()
     try:
-        return date.fromisoformat(text)
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (expected YYYY-MM-DD)") from exc
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date or date-time (expected YYYY-MM-DD, 'YYYY-MM-DD HH:MM:SS' or "
+            "YYYY-MM-DDTHH:MM:SSZ)") from exc
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def day_of(value: date | None) -> date | None:
+    """The calendar day of a date or date-time (None stays None)."""
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _where(text: str) -> tuple[str, str]:
@@ -46,8 +72,10 @@ def _where(text: str) -> tuple[str, str]:
 
 
 def filter_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="date_from", type=date_arg, help="first date, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=date_arg, help="last date, YYYY-MM-DD (inclusive)")
+    p.add_argument("--from", dest="date_from", type=date_arg,
+                   help="first date or date-time: YYYY-MM-DD, 'YYYY-MM-DD HH:MM:SS', YYYY-MM-DDTHH:MM:SSZ")
+    p.add_argument("--to", dest="date_to", type=date_arg,
+                   help="last date (the whole day) or date-time (that instant), inclusive")
     p.add_argument("--where", action="append", type=_where, default=[], metavar="COL=VALUE",
                    help="keep rows whose segment column COL equals VALUE (repeat for more values/columns)")
 
@@ -118,10 +146,10 @@ def in_range(table: pl.DataFrame, column: str, ns: argparse.Namespace) -> pl.Dat
     f = filters_from(ns)
     out = table
     if f.date_to:
-        out = out.filter(pl.col(column) <= f.date_to)
+        out = out.filter(pl.col(column) <= day_of(f.date_to))
     if f.date_from:
-        out = out.filter(pl.col(column) >= pl.lit(f.date_from).pipe(lambda e: period_start(e, ns.period)))
+        out = out.filter(pl.col(column) >= pl.lit(day_of(f.date_from)).pipe(lambda e: period_start(e, ns.period)))
     return out
 
 
-__all__ = ["COMMANDS", "command", "date_arg", "grain_arg", "history", "in_range", "filter_args", "filters_from", "jsonable", "load", "positive_int"]
+__all__ = ["COMMANDS", "command", "date_arg", "day_of", "grain_arg", "history", "in_range", "filter_args", "filters_from", "jsonable", "load", "positive_int"]

@@ -21,6 +21,7 @@ from retention_core.cli.args import (
     positive_int,
 )
 from retention_core.errors import InputError
+from retention_core.retention.activity import activity_window
 from retention_core.retention.cohorts import cohort_matrix, matrix_payload
 from retention_core.retention.flows import METRIC_COLUMNS, period_metrics
 from retention_core.retention.subscriptions import subscription_metrics
@@ -29,7 +30,8 @@ from retention_core.retention.subscriptions import subscription_metrics
 def _metrics_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", choices=("orders", "subscriptions"), help="detected from the headers when omitted")
     grain_arg(p, "month")
-    p.add_argument("--window", type=positive_int("--window"), default=1, help="activity window in periods")
+    p.add_argument("--window", type=positive_int("--window"), default=None,
+                   help="activity window W in periods (default: the shop's purchase cycle, SPEC §4.1)")
     filter_args(p)
 
 
@@ -37,13 +39,17 @@ def _metrics_args(p: argparse.ArgumentParser) -> None:
 def _metrics(ns: argparse.Namespace) -> dict:
     result, rows = load(history(ns), ns.kind)
     kind = result.report.kind
+    window = None
     if kind == "subscriptions":
         table = subscription_metrics(rows, grain=ns.period)
     else:
-        table = period_metrics(rows, grain=ns.period, window=ns.window)
+        # measured on the whole file, before --where and --from/--to: a filter never changes the definition
+        window = activity_window(result.frame, grain=ns.period, override=ns.window)
+        table = period_metrics(rows, grain=ns.period, window=window.periods)
     table = in_range(table, "period_start", ns).select(METRIC_COLUMNS)
     return {"kind": kind, "period": ns.period, "rows_read": result.report.rows_read,
-            "rows_rejected": result.report.rows_rejected, "periods": table.to_dicts()}
+            "rows_rejected": result.report.rows_rejected,
+            "activity_window": window.to_json() if window is not None else None, "periods": table.to_dicts()}
 
 
 def _cohort_args(p: argparse.ArgumentParser) -> None:
@@ -66,6 +72,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--title", default=None, help="report title (default: the file name)")
     p.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the report's text and numbers")
     grain_arg(p, "month")
+    p.add_argument("--window", type=positive_int("--window"), default=None,
+                   help="activity window W in periods (default: the shop's purchase cycle, SPEC §4.1)")
     filter_args(p)
 
 
@@ -74,8 +82,9 @@ def _report(ns: argparse.Namespace) -> dict:
     from retention_core.report import TEXT, html_report
 
     result, rows = load(ns, "orders")
+    window = activity_window(result.frame, grain=ns.period, override=ns.window)  # before the filters
     page = html_report(rows, title=ns.title or f"{TEXT[ns.lang]['title']}: {ns.path.name}", grain=ns.period,
-                       lang=ns.lang)
+                       window=window, lang=ns.lang)
     try:
         ns.out.write_text(page, encoding="utf-8")
     except OSError as exc:

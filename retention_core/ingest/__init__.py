@@ -7,6 +7,7 @@ report; ``Workspace`` saves datasets; ``query`` applies the sidebar filters insi
 from retention_core.ingest.load import LoadResult, ValidationReport, load_file, validate
 from retention_core.ingest.raw import connect, excel_sheets
 from retention_core.ingest.roles import KINDS, Kind, detect_kind, detect_roles
+from retention_core.ingest.settings import DatasetSettings
 from retention_core.ingest.store import (
     DatasetInfo,
     Filters,
@@ -18,6 +19,6 @@ from retention_core.ingest.store import (
 )
 
 __all__ = [
-    "KINDS", "DatasetInfo", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport", "Workspace", "date_bounds",
+    "KINDS", "DatasetInfo", "DatasetSettings", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport", "Workspace", "date_bounds",
     "detect_kind", "detect_roles", "load_file", "query", "segment_columns", "segment_values", "validate",
 ]

@@ -19,10 +19,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from retention_core.errors import ColumnNotFoundError, InputError, check_choice
+from retention_core.errors import ColumnNotFoundError, InputError, ParameterError, check_choice
 from retention_core.ingest.load import LoadResult
 from retention_core.ingest.raw import parquet_files
 from retention_core.ingest.roles import KINDS, Kind
+from retention_core.ingest.settings import DatasetSettings
 
 DATE_COLUMN: dict[str, str] = {"orders": "ordered_at", "events": "occurred_at", "survey": "answered_at"}
 CORE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -33,9 +34,22 @@ CORE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _start(value: date) -> datetime:
+    """The first instant a ``date_from`` covers: a date's midnight, or the date-time itself."""
+    return value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+
+
+def _end(value: date) -> datetime:
+    """The last instant a ``date_to`` covers: a date's end (SPEC §8), or the date-time itself."""
+    return value if isinstance(value, datetime) else datetime.combine(value, datetime.max.time())
+
+
 @dataclass(frozen=True)
 class Filters:
     """The global sidebar filters (SPEC §7): a date range and chosen values of segment columns.
+
+    ``date_from`` / ``date_to`` are dates (whole days, ``date_to`` inclusive) or date-times (exact
+    instants, inclusive; the CLI's ``--from/--to``, SPEC §8).
 
     ``segments`` is a tuple of ``(column, (value, …))`` pairs so the object is hashable (a cache key)
     and serialises to the URL.
@@ -46,9 +60,7 @@ class Filters:
     segments: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            from retention_core.errors import ParameterError
-
+        if self.date_from and self.date_to and _start(self.date_from) > _end(self.date_to):
             raise ParameterError("date_from", self.date_from.isoformat(), f"a date on or before {self.date_to.isoformat()}")
 
     @property
@@ -141,6 +153,33 @@ class Workspace:
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)  # the new version appears whole, or not at all
         return self.get(slug)
+
+    def settings(self, slug: str) -> DatasetSettings:
+        """The dataset's saved settings (defaults when none were saved; :mod:`retention_core.ingest.settings`).
+
+        Raises
+        ------
+        ColumnNotFoundError
+            No dataset ``slug`` (with the closest names).
+        """
+        meta_path = self.root / slug / "meta.json"
+        if not meta_path.exists():
+            raise ColumnNotFoundError.from_missing(slug, [d.slug for d in self.datasets()], role="dataset")
+        return DatasetSettings.from_json(json.loads(meta_path.read_text(encoding="utf-8")).get("settings"))
+
+    def save_settings(self, slug: str, settings: DatasetSettings) -> None:
+        """Save ``settings`` with the dataset (the ``settings`` entry of its meta.json, replaced whole and
+        atomically: a reader sees the old settings or the new ones)."""
+        if not isinstance(settings, DatasetSettings):
+            raise ParameterError("settings", settings, "a DatasetSettings")
+        meta_path = self.root / slug / "meta.json"
+        if not meta_path.exists():
+            raise ColumnNotFoundError.from_missing(slug, [d.slug for d in self.datasets()], role="dataset")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta["settings"] = settings.to_json()
+        tmp = meta_path.with_name(".meta.json.tmp")
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(meta_path)
 
     def delete(self, slug: str) -> None:
         shutil.rmtree(self.root / slug, ignore_errors=True)
@@ -245,8 +284,11 @@ def query(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, filters: Filte
         col = quote_ident(DATE_COLUMN[kind])
         if filters.date_from:
             where.append(f"{col} >= ?")
-            params.append(datetime.combine(filters.date_from, datetime.min.time()))
-        if filters.date_to:
+            params.append(_start(filters.date_from))
+        if isinstance(filters.date_to, datetime):
+            where.append(f"{col} <= ?")
+            params.append(filters.date_to)
+        elif filters.date_to:
             where.append(f"{col} < ?")
             params.append(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()))
     for column, values in filters.segments:

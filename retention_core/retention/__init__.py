@@ -5,6 +5,7 @@ The way in is this package (``from retention_core.retention import period_metric
 stay importable for their internal helpers.
 """
 
+from retention_core.retention.activity import ActivityWindow, activity_window
 from retention_core.retention.cohorts import (
     age_k_trend,
     cohort_matrix,
@@ -26,7 +27,7 @@ from retention_core.retention.seasonality import seasonality
 from retention_core.retention.subscriptions import subscription_metrics
 
 __all__ = [
-    "METRIC_COLUMNS", "CustomerPeriods", "Kpi", "age_k_trend", "changes_table", "cohort_matrix", "compact",
+    "METRIC_COLUMNS", "ActivityWindow", "activity_window", "CustomerPeriods", "Kpi", "age_k_trend", "changes_table", "cohort_matrix", "compact",
     "customer_periods", "event_retention", "kpis", "matrix_payload", "nps_by_period", "nps_retention",
     "period_metrics", "retention_curve", "seasonality", "segment_movers", "subscription_metrics", "what_changed",
 ]

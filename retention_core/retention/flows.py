@@ -46,13 +46,16 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "revenue_churn_rate",
     "nrr",
     "incomplete",
+    "reactivation_share",
+    "lapsed",
+    "reactivation_rate",
 )
 """The SPEC §8 ``metrics`` keys, in order (one column each in :func:`period_metrics`)."""
 
 ORDER_EXTRA_COLUMNS: tuple[str, ...] = ("purchase_frequency", "aov_new", "aov_repeat")
 """Orders-only SPEC §4.1 metrics appended after :data:`METRIC_COLUMNS`."""
 
-_COUNT_COLUMNS = ("customers_start", "new_customers", "customers_end", "retained", "reactivated", "churned")
+_COUNT_COLUMNS = ("customers_start", "new_customers", "customers_end", "retained", "reactivated", "churned", "lapsed")
 
 
 def require_columns(frame: pl.DataFrame, columns: Iterable[str], *, kind: str) -> None:
@@ -315,7 +318,10 @@ def period_metrics(
 
     S = active(p−1), E = active(p), N = first order ever in p; retained = |S ∩ E|, churned = |S \\ E|,
     reactivated = |E \\ S \\ N|; CRR = (E − N) / S, retention_rate = retained / S, churn_rate =
-    churned / S; aov = revenue / orders, arpu = revenue / E, purchase_frequency = orders / E;
+    churned / S, reactivation_share = reactivated / S (so CRR = retention_rate + reactivation_share);
+    lapsed = customers who bought before p and are not active in p (= Σ N before p − (E − N)),
+    reactivation_rate = reactivated(p) / lapsed(p−1) (every reactivated customer of p was lapsed in p−1);
+    aov = revenue / orders, arpu = revenue / E, purchase_frequency = orders / E;
     revenue_churn_rate = revenue(p−1) of S \\ E / revenue(p−1) of S; nrr = revenue(p) of S /
     revenue(p−1) of S. A ratio with denominator 0 is null (so the first period's are).
 
@@ -364,6 +370,12 @@ def period_metrics(
 
     >>> period_metrics(orders).select("churned", "revenue_churn_rate", "nrr", "incomplete").row(1)
     (1, 0.6666666666666666, 0.5, True)
+
+    March: b comes back (reactivated; b was lapsed in February), a and c do not buy.
+
+    >>> march = pl.DataFrame({"customer_id": ["b"], "amount": [8.0], "ordered_at": [date(2024, 3, 3)]})
+    >>> period_metrics(pl.concat([orders, march])).select("lapsed", "reactivated", "reactivation_rate").rows()
+    [(0, 0, None), (1, 0, None), (2, 1, 1.0)]
     """
     validate_grain(grain)
     validate_window(window)
@@ -378,6 +390,10 @@ def period_metrics(
     table = _flows(cp, window=window, first=first, last=last)
     s, e, n = pl.col("customers_start"), pl.col("customers_end"), pl.col("new_customers")
     revenue, n_orders = pl.col("revenue"), pl.col("orders")
+    # bought before p = every customer new in an earlier period (the grid starts at the first period of the
+    # data); of them, E − N are active in p, the rest are lapsed
+    lapsed = n.cum_sum().shift(1, fill_value=0) - (e - n)
+    table = table.with_columns(lapsed.cast(pl.Int64).alias("lapsed"))
     return table.with_columns(
         index_start(pl.col("period"), grain).alias("period_start"),
         pl.lit(None, pl.Int64).alias("churned_new"),
@@ -385,6 +401,8 @@ def period_metrics(
         ratio(pl.col("retained"), s).alias("retention_rate"),
         ratio(s - pl.col("retained"), s).alias("churn_rate"),
         pl.lit(None, pl.Float64).alias("total_churn_rate"),
+        ratio(pl.col("reactivated"), s).alias("reactivation_share"),
+        ratio(pl.col("reactivated"), pl.col("lapsed").shift(1)).alias("reactivation_rate"),
         ratio(revenue, n_orders).alias("aov"),
         ratio(revenue, e).alias("arpu"),
         ratio(revenue - pl.col("revenue_new"), revenue).alias("repeat_revenue_share"),

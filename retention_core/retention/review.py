@@ -15,13 +15,17 @@ from retention_core.periods import Grain
 from retention_core.retention.flows import period_metrics
 from retention_core.retention.kpis import Kpi, kpis
 
-REVIEW_METRICS = ("customers_end", "new_customers", "churned", "reactivated", "crr", "churn_rate", "revenue",
-                  "orders", "aov", "arpu")
-SEGMENT_METRICS = ("customers_end", "revenue", "crr", "churn_rate")
+REVIEW_METRICS = ("customers_end", "new_customers", "churned", "reactivated", "crr", "retention_rate",
+                  "reactivation_share", "churn_rate", "revenue", "orders", "aov", "arpu")
+"""CRR always with its parts (SPEC §4.1): retention_rate + reactivation_share."""
+SEGMENT_METRICS = ("customers_end", "revenue", "crr", "retention_rate", "reactivation_share", "churn_rate")
 
 
-def what_changed(orders: pl.DataFrame, *, grain: Grain = "week") -> list[Kpi]:
+def what_changed(orders: pl.DataFrame, *, grain: Grain = "week", window: int = 1) -> list[Kpi]:
     """The review metrics (:data:`REVIEW_METRICS`) of the last complete period next to the one before.
+
+    ``window`` is the activity window W in periods of ``grain`` (SPEC §4.1; the app passes the dataset's
+    purchase-cycle rule in weeks for a weekly review).
 
     Raises
     ------
@@ -40,7 +44,7 @@ def what_changed(orders: pl.DataFrame, *, grain: Grain = "week") -> list[Kpi]:
     >>> revenue.period_start, revenue.value, revenue.previous, revenue.change
     (datetime.date(2024, 1, 8), 20.0, 30.0, -0.3333333333333333)
     """
-    periods = period_metrics(orders, grain=grain)
+    periods = period_metrics(orders, grain=grain, window=window)
     if periods.filter(~pl.col("incomplete")).height < 2:
         msg = f"a review needs two complete {grain}s of orders; the data has fewer"
         raise NotEnoughDataError(msg, grain=grain)
@@ -72,12 +76,15 @@ def changes_table(rows: list[Kpi]) -> pl.DataFrame:
     )
 
 
-def segment_movers(orders: pl.DataFrame, *, segment: str, grain: Grain = "week", top: int = 10) -> pl.DataFrame:
-    """Per value of a segment column: active customers, revenue, CRR and churn now vs the period before,
-    sorted by the size of the revenue change (largest first).
+def segment_movers(orders: pl.DataFrame, *, segment: str, grain: Grain = "week", top: int = 10,
+                   window: int = 1) -> pl.DataFrame:
+    """Per value of a segment column: active customers, revenue, CRR with its parts and churn now vs the
+    period before, sorted by the size of the revenue change (largest first). ``window`` as in
+    :func:`what_changed` (the same W for every segment value: measured before the segment filter).
 
     Columns: ``segment`` (String), then ``<metric>``, ``<metric>_previous`` and ``<metric>_change``
-    for each of customers_end, revenue (relative change) and crr, churn_rate (change in points).
+    for each of :data:`SEGMENT_METRICS`: customers_end, revenue (relative change) and crr,
+    retention_rate, reactivation_share, churn_rate (change in points).
 
     Raises
     ------
@@ -100,7 +107,7 @@ def segment_movers(orders: pl.DataFrame, *, segment: str, grain: Grain = "week",
     data_end = data_end.date() if hasattr(data_end, "date") else data_end
     rows = []
     for (value,), part in orders.group_by(segment, maintain_order=True):  # one pass per segment value (few)
-        periods = period_metrics(part, grain=grain, data_end=data_end)
+        periods = period_metrics(part, grain=grain, data_end=data_end, window=window)
         items = {k.key: k for k in kpis(periods, list(SEGMENT_METRICS))}
         row = {"segment": str(value)}
         for key in SEGMENT_METRICS:

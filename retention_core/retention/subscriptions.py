@@ -210,6 +210,9 @@ def subscription_metrics(
             null_f.alias("purchase_frequency"),
             null_f.alias("aov_new"),
             null_f.alias("aov_repeat"),
+            null_f.alias("reactivation_share"),  # a return after a gap is a new subscription span here
+            null_i.alias("lapsed"),
+            null_f.alias("reactivation_rate"),
             money(pl.col("mrr_start")).alias("mrr_start"),
             money(pl.col("new_mrr")).alias("new_mrr"),
             money(pl.col("churned_mrr")).alias("churned_mrr"),

@@ -159,9 +159,11 @@ def _fit(
         return None, exc
 
 
-def _formula(orders: pl.DataFrame, months: int, margin: float) -> tuple[FormulaLtv | None, RetentionError | None]:
+def _formula(orders: pl.DataFrame, months: int, margin: float,
+             window: int = 1) -> tuple[FormulaLtv | None, RetentionError | None]:
     try:
-        return formula_ltv_from_periods(period_metrics(orders, grain="month"), months=months, margin=margin), None
+        periods = period_metrics(orders, grain="month", window=window)
+        return formula_ltv_from_periods(periods, months=months, margin=margin), None
     except NotEnoughDataError:
         msg = (
             "the formula needs a monthly churn rate, so at least one complete calendar month after the first "
@@ -179,6 +181,7 @@ def value_overview(
     annual_discount_rate: float = 0.10,
     margin: float = 1.0,
     formula_months: int = 3,
+    window: int = 1,
 ) -> ValueOverview:
     """Historical, formula and predictive LTV per customer, side by side, plus the holdout check (SPEC §4.4).
 
@@ -203,6 +206,9 @@ def value_overview(
         Gross margin in (0, 1] applied to all three LTVs; 1.0 gives revenue.
     formula_months
         Complete months averaged for the formula LTV inputs.
+    window
+        Activity window W in months (SPEC §4.1) for the formula's monthly churn: lifetime = 1 / churn
+        under the dataset's purchase-cycle rule, the same definition of "active" as every other page.
 
     Returns
     -------
@@ -246,7 +252,7 @@ def value_overview(
     cal = calibration_end or default_calibration_end(orders)
     if cal is None or not first <= cal <= as_of:
         raise ParameterError("calibration_end", cal, f"a day from the first order ({first}) to the last ({as_of})")
-    formula, formula_error = _formula(orders, formula_months, margin)
+    formula, formula_error = _formula(orders, formula_months, margin, window)
     model, model_error = _fit(orders, first, as_of, time_unit)
     check, check_error = (model, model_error) if cal == as_of else _fit(orders, first, cal, time_unit)
     predictions = None

@@ -369,11 +369,13 @@ def at_risk_customers(
     )
 
 
-def reactivated_customers(orders: pl.DataFrame, *, grain: Grain = "month") -> pl.DataFrame:
-    """Customers who came back after at least one empty period (SPEC §4.1 ``reactivated``, §4.5 win-back).
+def reactivated_customers(orders: pl.DataFrame, *, grain: Grain = "month", window: int = 1) -> pl.DataFrame:
+    """Customers who came back after a lapse (SPEC §4.1 ``reactivated``, §4.5 win-back).
 
-    A customer is active in a period with at least one order (amount ≥ 0); a return is an active
-    period whose previous active period is two or more periods earlier.
+    A customer buys in a period with at least one order (amount ≥ 0); with the activity window ``W``
+    (``window``) a return is a period with an order whose previous period with an order is more than W
+    periods earlier (at least W empty periods in between): the customer was not active in p − 1 and is
+    active in p, exactly :func:`~retention_core.retention.flows.period_metrics`' ``reactivated``.
 
     Returns
     -------
@@ -397,9 +399,16 @@ def reactivated_customers(orders: pl.DataFrame, *, grain: Grain = "month") -> pl
     ...     "ordered_at": [datetime(2024, 1, 5), datetime(2024, 1, 31), datetime(2024, 4, 2)]})
     >>> reactivated_customers(orders).select("period_start", "gap_periods", "revenue").rows()
     [(datetime.date(2024, 4, 1), 2, 1.0)]
+
+    With a three-month window a was still active in April (January + 3 months): no return.
+
+    >>> reactivated_customers(orders, window=3).height
+    0
     """
     _check_orders(orders)
     validate_grain(grain)
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ParameterError("window", window, "a whole number of periods ≥ 1")
     active = (
         orders.lazy()
         .with_columns(period_index(pl.col("ordered_at"), grain).alias("_p"))
@@ -413,7 +422,7 @@ def reactivated_customers(orders: pl.DataFrame, *, grain: Grain = "month") -> pl
         .with_columns(pl.col("_p").shift(1).over("customer_id").alias("_prev"))
     )
     return (
-        active.filter(pl.col("_p") - pl.col("_prev") >= 2)
+        active.filter(pl.col("_p") - pl.col("_prev") > window)
         .select(
             "customer_id",
             index_start(pl.col("_p"), grain).alias("period_start"),
@@ -427,8 +436,9 @@ def reactivated_customers(orders: pl.DataFrame, *, grain: Grain = "month") -> pl
     )
 
 
-def reactivated_per_period(orders: pl.DataFrame, *, grain: Grain = "month") -> pl.DataFrame:
-    """Number of returning customers and their revenue per period (win-back trend, SPEC §4.5).
+def reactivated_per_period(orders: pl.DataFrame, *, grain: Grain = "month", window: int = 1) -> pl.DataFrame:
+    """Number of returning customers and their revenue per period (win-back trend, SPEC §4.5), under the
+    activity window ``window`` (see :func:`reactivated_customers`).
 
     Returns
     -------
@@ -444,7 +454,7 @@ def reactivated_per_period(orders: pl.DataFrame, *, grain: Grain = "month") -> p
     [(datetime.date(2024, 3, 1), 2, 9.0)]
     """
     return (
-        reactivated_customers(orders, grain=grain)
+        reactivated_customers(orders, grain=grain, window=window)
         .group_by("period_start")
         .agg(pl.len().cast(pl.Int64).alias("reactivated"), pl.col("revenue").sum())
         .sort("period_start")

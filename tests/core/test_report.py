@@ -104,9 +104,9 @@ def test_trend_chart_labels_its_second_axis(pages):
 
 
 def test_report_words_match_the_app_catalogue():
-    from ui.strings import common
+    from ui.i18n import catalogue
 
-    for lang, cat in (("en", common.EN), ("ru", common.RU)):
+    for lang, cat in (("en", catalogue()["en"]), ("ru", catalogue()["ru"])):
         for key, text in LABELS[lang].items():
             prefix = "chart" if key in ("incomplete", "new", "period", "customers", "cohort", "value", "size") else "metric"
             assert cat[f"{prefix}.{key}"] == text, (lang, key)

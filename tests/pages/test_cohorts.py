@@ -168,3 +168,22 @@ def test_weekly_heatmap_shows_36_readable_cohorts_at_a_time(app):
     first = _chart(at, "cohorts_heatmap")["data"][0]["y"]
     assert first[0] == "2022-12-26" and len(first) <= 36  # the earliest block: from the first cohort
 
+
+def test_cohort_cells_say_they_are_purchases_in_the_period_not_the_window(app):
+    at = app.switch_page("pages/cohorts.py").run()
+    assert not at.exception
+    note = ("at age k a customer counts with an order in period c+k; cells count purchases in the period itself, "
+            "not the activity window of the other pages (active = bought in the last 3 months; 80 % of repeat "
+            "purchases come within 85 days)")
+    captions = [c.value for c in at.caption if c.value.startswith("Periods:")]
+    assert len(captions) == 3 and all(note in c for c in captions)
+    at.segmented_control(key="cm").set_value("unbounded").run()
+    assert any("in period c+k or later; cells count purchases in the period itself" in c.value for c in at.caption)
+
+
+def test_cohort_caption_in_russian(app):
+    app.query_params.update({"lang": "ru"})
+    at = app.switch_page("pages/cohorts.py").run()
+    assert not at.exception
+    assert any("ячейки считают покупки в самом периоде, а не окно активности других страниц (активен = покупал за "
+               "последние 3 месяца; 80 % повторных покупок совершаются в пределах 85 дн.)" in c.value for c in at.caption)

@@ -117,3 +117,48 @@ def test_a_workbook_with_several_sheets_offers_the_sheet_to_read(workspace, tmp_
     at.selectbox(key="upload_sheet").set_value("Orders").run()
     assert not at.exception
     assert (metric(at, "Rows read"), metric(at, "Accepted")) == ("3", "3")
+
+
+def test_dataset_settings_are_saved_once_and_used_by_every_page(workspace):
+    """Issue 10 §4: currency sign, margin and the activity-window override belong to the dataset."""
+    import polars as pl
+
+    from retention_core.ingest import DatasetSettings, Workspace
+
+    at = _data_page()
+    assert at.number_input(key="_set_window_days").value is None  # nothing saved: the purchase cycle
+    assert any(c.value == "Measured on this dataset: active = bought in the last 3 months; 80 % of repeat purchases "
+               "come within 85 days." for c in at.caption)
+    at.selectbox(key="_set_currency").set_value("₽")
+    at.number_input(key="_set_margin").set_value(30)
+    at.number_input(key="_set_window_days").set_value(30)
+    at.button[[b.label for b in at.button].index("Save settings")].click().run()
+    assert not at.exception
+    assert Workspace(workspace).settings("sample-shop") == DatasetSettings(currency="₽", margin=0.3, window_days=30)
+    assert any("Settings of Sample shop saved" in s.value for s in at.success)
+    # every page: money with the dataset's sign, its margin, its window (30 days = 1 month, 5 weeks)
+    overview = at.switch_page("pages/overview.py").run()
+    assert metric(overview, "Revenue").endswith("\u00a0₽")
+    assert any("active = bought in that month; set by hand; the shop's purchase cycle is 85 days" in c.value
+               for c in overview.caption)
+    assert "cur" not in overview.query_params and "w" not in overview.query_params  # not a link's choice
+    assert overview.number_input(key="w").proto.placeholder == "the dataset's setting: 1"
+    review = overview.switch_page("pages/review.py").run()
+    assert any("active = bought in the last 5 weeks; set by hand" in c.value for c in review.caption)
+    assert any("no order for more than 30 days" in c.value for c in review.caption)  # at risk: the user's window
+    value = review.switch_page("pages/value.py").run()
+    assert value.number_input(key="margin").value is None  # the page's own input is empty: the dataset's 30 %
+    raw = pl.read_csv(ROOT / "data" / "sample" / "orders.csv", schema_overrides={"order_id": pl.String})
+    historical = raw["amount"].sum() / raw.filter(pl.col("amount") >= 0)["customer_id"].n_unique() * 0.3
+    assert metric(value, "Historical LTV") == f"{historical:,.2f}\u00a0₽"
+
+
+def test_bad_settings_are_refused_with_a_clear_message(workspace):
+    from retention_core.ingest import DatasetSettings, Workspace
+
+    at = _data_page()
+    at.text_input(key="_set_time_zone").set_value("Mars/Olympus")
+    at.button[[b.label for b in at.button].index("Save settings")].click().run()
+    assert not at.exception
+    assert any("time_zone='Mars/Olympus'" in e.value for e in at.error)
+    assert Workspace(workspace).settings("sample-shop") == DatasetSettings()  # nothing saved

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from streamlit.testing.v1 import AppTest
 
 from retention_core.ingest import Workspace, load_file
 from tests.pages.conftest import metric
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "orders.csv"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample" / "orders.csv"
 
 
 def _expected(frame: pl.DataFrame) -> tuple[int, int]:
@@ -71,13 +74,46 @@ def _orders_by_month() -> pl.DataFrame:
     return raw.filter(pl.col("amount") >= 0).with_columns(pl.col("order_date").dt.truncate("1mo").cast(pl.Date).alias("month"))
 
 
-def _crr(month: date, previous: date) -> float:
-    """CRR = (E − N) / S computed independently of retention_core: sets of customers per month."""
+def _cycle_window() -> tuple[int, int]:
+    """The purchase cycle (80th percentile of repeat gaps by nearest rank) and W in months, computed
+    independently of retention_core: sorted distinct purchase days per customer, Python arithmetic."""
+    orders = _orders_by_month().with_columns(pl.col("order_date").dt.date().alias("day"))
+    days = orders.select("customer_id", "day").unique().sort("customer_id", "day")
+    gaps = sorted(days.with_columns((pl.col("day") - pl.col("day").shift(1).over("customer_id")).dt.total_days()
+                                    .alias("gap"))["gap"].drop_nulls().to_list())
+    cycle = gaps[math.ceil(0.8 * len(gaps)) - 1]
+    return cycle, math.ceil(cycle / (365.25 / 12))
+
+
+def _shift(month: date, k: int) -> date:
+    n = month.year * 12 + month.month - 1 - k
+    return date(n // 12, n % 12 + 1, 1)
+
+
+def _crr(month: date, previous: date, window: int | None = None) -> float:
+    """CRR = (E − N) / S computed independently of retention_core: sets of customers per month; active(m) =
+    an order in the W months ending at m (W = the purchase-cycle rule unless given)."""
+    window = window or _cycle_window()[1]
     orders = _orders_by_month()
-    active = {m: set(orders.filter(pl.col("month") == m)["customer_id"]) for m in (month, previous)}
+
+    def active(m: date) -> set:
+        return set(orders.filter(pl.col("month").is_in([_shift(m, k) for k in range(window)]))["customer_id"])
+
     first = orders.group_by("customer_id").agg(pl.col("month").min())
     new = first.filter(pl.col("month") == month).height
-    return (len(active[month]) - new) / len(active[previous])
+    return (len(active(month)) - new) / len(active(previous))
+
+
+def _parts(month: date, previous: date) -> tuple[float, float]:
+    """(kept, came back) shares of S, independently: retained = S ∩ E, came back = E − S − N."""
+    w = _cycle_window()[1]
+    orders = _orders_by_month()
+    act = {m: set(orders.filter(pl.col("month").is_in([_shift(m, k) for k in range(w)]))["customer_id"])
+           for m in (month, previous)}
+    first = orders.group_by("customer_id").agg(pl.col("month").min())
+    new = set(first.filter(pl.col("month") == month)["customer_id"])
+    s, e = act[previous], act[month]
+    return len(s & e) / len(s), len(e - s - new) / len(s)
 
 
 def _caption(at, start: str) -> str:
@@ -120,14 +156,44 @@ def test_grain_switch_changes_the_table(app):
     assert bool(table["Incomplete period"].iloc[-1]) and not table["Incomplete period"].iloc[:-1].any()
 
 
-def test_activity_window_changes_crr_and_is_kept_in_the_link(app):
+def test_activity_window_is_the_purchase_cycle_and_crr_shows_its_parts(app):
     at = app.run()
-    before = metric(at, "CRR")
-    at.number_input(key="w").set_value(3).run()
+    cycle, w = _cycle_window()
+    assert (cycle, w) == (85, 3)  # the sample shop: 80 % of repeat purchases within 85 days ⇒ 3 months
+    rule = "active = bought in the last 3 months; 80 % of repeat purchases come within 85 days"
+    periods = [c.value for c in at.caption if c.value.startswith("Periods:")]
+    assert len(periods) == 3 and all(rule in c for c in periods)  # trend, flow and the table
+    assert at.number_input(key="w").value is None  # no value = the rule, not in the link
+    assert "w" not in at.query_params
+    kept, back = _parts(NOV, OCT)
+    crr = _crr(NOV, OCT)
+    assert abs(crr - kept - back) < 1e-12
+    assert metric(at, "Retention rate") == f"{kept:.1%}" and metric(at, "Came back (share of S)") == f"{back:.1%}"
+    assert _caption(at, "CRR ") == f"CRR {crr:.1%} = {kept:.1%} kept + {back:.1%} came back · {rule}"
+    table = at.dataframe[0].value
+    assert {"Came back (share of S)", "Lapsed customers", "Reactivation rate"} <= set(table.columns)
+
+
+def test_activity_window_override_is_kept_in_the_link_only_when_set(app):
+    at = app.run()
+    at.number_input(key="w").set_value(1).run()
     assert not at.exception
-    assert metric(at, "CRR") != before
-    assert "the 3 periods ending" in _caption(at, "Periods:")
-    assert at.query_params.get("w") in ("3", ["3"])
+    assert metric(at, "CRR") == f"{_crr(NOV, OCT, window=1):.1%}"
+    assert "active = bought in that month; set by hand; the shop's purchase cycle is 85 days" in _caption(at, "Periods:")
+    assert at.query_params.get("w") in ("1", ["1"])
+    at.number_input(key="w").set_value(None).run()  # emptied: back to the rule
+    assert metric(at, "CRR") == f"{_crr(NOV, OCT):.1%}" and "w" not in at.query_params
+
+
+def test_activity_window_from_a_link_and_a_bad_one(app):
+    app.query_params.update({"w": "1"})
+    at = app.run()
+    assert metric(at, "CRR") == f"{_crr(NOV, OCT, window=1):.1%}"
+    at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at2.query_params.update({"w": "99"})
+    at2.run()
+    assert not at2.exception and at2.number_input(key="w").value is None  # out of range: the rule
+    assert metric(at2, "CRR") == f"{_crr(NOV, OCT):.1%}"
 
 
 def test_date_range_limits_periods_and_tiles(app):
@@ -159,6 +225,11 @@ def test_russian_labels_numbers_and_formulas(app):
     assert churn.delta.endswith("п.п.")
     assert at.subheader[0].value == "Удержание по периодам"
     assert "Периоды: месяцы" in _caption(at, "Периоды:")
+    rule = "активен = покупал за последние 3 месяца; 80 % повторных покупок совершаются в пределах 85 дн."
+    assert rule in _caption(at, "Периоды:")
+    kept, back = _parts(NOV, OCT)
+    ru = lambda x: f"{x * 100:.1f}\u00a0%".replace(".", ",")  # noqa: E731
+    assert _caption(at, "CRR ") == f"CRR {ru(_crr(NOV, OCT))} = {ru(kept)} удержано + {ru(back)} вернулись · {rule}"
 
 
 def test_seasonality_and_nps_are_shown_for_the_sample(app):
@@ -194,3 +265,33 @@ def test_html_report_download(app, downloads):
     page = downloads["retention_report.html"].decode("utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<h1>Retention report</h1>" in page
     assert f"{_crr(NOV, OCT) * 100:.1f}%" in page  # the report's CRR tile is the Overview's
+
+
+def test_too_few_repeats_say_why_the_window_is_one_period(app, workspace, tmp_path):
+    path = tmp_path / "few.csv"
+    path.write_text("customer_id,order_date,amount\n" + "".join(
+        f"c{i},2024-0{1 + i % 3}-1{i % 9},10\n" for i in range(12)) + "c0,2024-05-02,5\nc1,2024-06-03,5\n",
+        encoding="utf-8")
+    with duckdb.connect() as con:
+        Workspace(workspace).save("Few", {"orders": load_file(path, kind="orders", con=con)}, slug="few")
+    app.query_params.update({"ds": "few"})
+    at = app.run()
+    assert not at.exception
+    note = ("active = bought in that month; only 2 repeat purchases, fewer than 30: too few to measure the "
+            "purchase cycle, so one period")
+    assert sum(note in c.value for c in at.caption) >= 3
+    ru = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    ru.query_params.update({"ds": "few", "lang": "ru"})
+    ru.run()
+    assert any("активен = покупал в этом месяце; повторных покупок всего 2, меньше 30: цикл покупки не измерить"
+               in c.value for c in ru.caption)
+
+
+def test_filters_never_change_the_rule(app):
+    """Measured on the filtered rows, North would give 88 days and October 2025 on 26 days (1 month);
+    the rule is measured before the filters, so every view of the dataset keeps 85 days / 3 months."""
+    app.query_params.update({"seg_region": "North", "from": "2025-10-01"})
+    at = app.run()
+    assert not at.exception
+    rule = "active = bought in the last 3 months; 80 % of repeat purchases come within 85 days"
+    assert sum(rule in c.value for c in at.caption if c.value.startswith("Periods:")) == 3

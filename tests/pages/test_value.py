@@ -41,9 +41,14 @@ def _chart(at: AppTest, key: str) -> dict:
     raise AssertionError(f"no chart {key!r}")
 
 
+# The sample's activity rule (SPEC §4.1): purchase cycle 85 days ⇒ W = 3 months; at risk after 85 days
+# without an order (tests/pages/test_overview.py derives both independently from the file).
+W, CYCLE = 3, 85
+
+
 def test_three_ltvs_and_the_holdout_show_the_core_numbers(app, workspace):
     at = _value_page(app)
-    ov = value_overview(_orders(workspace))
+    ov = value_overview(_orders(workspace), window=W)  # formula lifetime = 1 / churn under the rule
     assert metric(at, "Historical LTV") == f"{ov.historical_ltv:,.2f}"
     assert metric(at, "Formula LTV") == f"{ov.formula.ltv:,.2f}"
     assert metric(at, "Predictive CLV, 12 months") == f"{ov.predictive_ltv:,.2f}"
@@ -57,6 +62,8 @@ def test_three_ltvs_and_the_holdout_show_the_core_numbers(app, workspace):
     assert any("fitted on the orders of" in c.value and "(automatic" in c.value for c in at.caption)
     # The formula tile explains its inputs; every chart of the page is drawn.
     assert any(c.value.startswith(f"AOV {ov.formula.aov:,.2f} × ") for c in at.caption)
+    assert any(c.value.endswith("Churn under the activity rule: active = bought in the last 3 months; 80 % of "
+                                "repeat purchases come within 85 days.") for c in at.caption)
     for key in ("value_holdout", "value_clv", "value_p_alive", "value_pareto", "value_rfm", "value_reactivated"):
         assert _chart(at, key)["data"], key
 
@@ -80,7 +87,7 @@ def test_at_risk_download_has_the_core_rows_and_follows_the_thresholds(app, work
     at = _value_page(app)
     orders = _orders(workspace)
     clv = value_overview(orders).predictions
-    expected = at_risk_customers(orders, clv=clv)  # defaults: 90 days, 2 × typical gap, P(alive) < 30 %
+    expected = at_risk_customers(orders, clv=clv, min_days=CYCLE)  # the cycle, 2 × typical gap, P(alive) < 30 %
     got = _csv(downloads, "at_risk_customers.data.csv")
     assert got.columns == list(CRM_COLUMNS)
     # The same customers (the order of equal values at risk may differ in the last float digit).
@@ -103,7 +110,7 @@ def test_win_back_lists_download_the_core_rows(app, workspace, downloads):
     at = _value_page(app)
     orders = _orders(workspace)
     lapsed = _csv(downloads, "lapsed_high_value.data.csv")
-    expected = lapsed_high_value(orders, clv=value_overview(orders).predictions)
+    expected = lapsed_high_value(orders, clv=value_overview(orders).predictions, min_days=CYCLE)
     assert lapsed.columns == list(CRM_COLUMNS)
     assert lapsed.height == expected.height and set(lapsed["customer_id"]) == set(expected["customer_id"])
     at.number_input(key="top").set_value(5).run()
@@ -113,6 +120,13 @@ def test_win_back_lists_download_the_core_rows(app, workspace, downloads):
     assert per_month.columns == ["Period", "Reactivated", "Revenue"]
     customers = _csv(downloads, "reactivated_customers_month.csv")
     assert customers.height == per_month["Reactivated"].sum()  # one row per return
+    # the same "reactivated" as the Overview's, under the same rule (W = 3 months)
+    from retention_core.retention.flows import period_metrics
+
+    flows = period_metrics(orders, window=W).filter(pl.col("reactivated") > 0)
+    assert per_month["Reactivated"].to_list() == flows["reactivated"].to_list()
+    assert any("Reactivated = bought again after the activity window had run out" in c.value and
+               "the last 3 months" in c.value for c in at.caption)
     assert {"rfm_segments.csv", "rfm_customers.csv", "key_customers.csv", "customer_value.csv",
             "holdout_check.csv", "historical_ltv_distribution.csv"} <= set(downloads)
 
@@ -120,7 +134,7 @@ def test_win_back_lists_download_the_core_rows(app, workspace, downloads):
 def test_uci_dataset(app, workspace):
     app.query_params.update({"ds": "uci-online-retail"})
     at = _value_page(app)
-    ov = value_overview(_orders(workspace, "uci-online-retail"))
+    ov = value_overview(_orders(workspace, "uci-online-retail"), window=W)  # UCI: cycle 70 days ⇒ 3 months
     assert metric(at, "Historical LTV") == f"{ov.historical_ltv:,.2f}"
     assert metric(at, "Predictive CLV, 12 months") == f"{ov.predictive_ltv:,.2f}"
     assert metric(at, "Actual repeat purchases") == "6,827"

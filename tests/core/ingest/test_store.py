@@ -221,3 +221,17 @@ def test_query_errors(saved, con):
         query(con, saved.path("магазин-2024", "orders"), "sales")
     with pytest.raises(ParameterError, match="date_from='2024-03-01' is not allowed; expected a date on or before 2024-02-01"):
         Filters(date_from=date(2024, 3, 1), date_to=date(2024, 2, 1))
+
+
+def test_date_times_are_exact_instants_and_dates_whole_days(saved, con):
+    """SPEC §8 --from/--to: a date-time bound is that instant (inclusive); a date-only --to is its whole day."""
+    path = saved.path(saved.datasets()[0].slug, "orders")
+    to_noon = query(con, path, "orders", Filters(date_to=datetime(2024, 1, 15, 12, 0)))
+    assert sorted(to_noon["customer_id"]) == ["a", "b"]  # b at 12:00 is in (inclusive)
+    before_noon = query(con, path, "orders", Filters(date_to=datetime(2024, 1, 15, 11, 59)))
+    assert sorted(before_noon["customer_id"]) == ["a"]
+    from_late = query(con, path, "orders", Filters(date_from=datetime(2024, 1, 31, 23, 59), date_to=date(2024, 2, 1)))
+    assert sorted(from_late["customer_id"]) == ["a", "c"]  # c at 23:59 and a at 00:00 on Feb 1 (whole day)
+    with pytest.raises(ParameterError):
+        Filters(date_from=datetime(2024, 1, 2, 0, 1), date_to=datetime(2024, 1, 2, 0, 0))
+    assert Filters(date_from=datetime(2024, 1, 2, 10, 0), date_to=date(2024, 1, 2)).date_to == date(2024, 1, 2)

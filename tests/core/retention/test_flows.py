@@ -64,8 +64,16 @@ _SCHEMA = {
 }
 
 
+NEW_FLOW = ("reactivation_share", "lapsed", "reactivation_rate")
+
+
 def _expected(rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
+
+
+def _old(result: pl.DataFrame) -> pl.DataFrame:
+    """The columns the golden tables above were written for (the lapsed/reactivation columns have their own)."""
+    return result.select(list(_SCHEMA))
 
 
 def test_golden_month_window_1() -> None:
@@ -89,7 +97,7 @@ def test_golden_month_window_1() -> None:
     )
     result = period_metrics(GOLDEN)
     assert result.columns == list(METRIC_COLUMNS + ORDER_EXTRA_COLUMNS)
-    assert_frame_equal(result, expected)
+    assert_frame_equal(_old(result), expected)
 
 
 def test_golden_month_window_2() -> None:
@@ -110,7 +118,7 @@ def test_golden_month_window_2() -> None:
              50.0, 100 / 3, 0.3, 0.0, 0.5, True, 2 / 3, 70.0, 30.0),
         ]
     )
-    assert_frame_equal(period_metrics(GOLDEN, window=2), expected)
+    assert_frame_equal(_old(period_metrics(GOLDEN, window=2)), expected)
 
 
 def test_golden_quarter() -> None:
@@ -118,7 +126,7 @@ def test_golden_quarter() -> None:
     # Repeat share Q1 = (167 − 175 from new customers) / 167: d's refund is money from a non-new customer.
     # Q2: a 30, e 70. S={a,b,c}, E={a,e}, N={e} ⇒ retained 1, churned 2, CRR (2−1)/3.
     # revenue churn = (b 35 + c 110) / (a 30 + b 35 + c 110); NRR = a's 30 / 175.
-    result = period_metrics(GOLDEN, grain="quarter")
+    result = _old(period_metrics(GOLDEN, grain="quarter"))
     expected = _expected(
         [
             (date(2024, 1, 1), 0, 3, 3, 0, 0, 0, None, None, None, None, None, 167.0, 6,
@@ -128,6 +136,42 @@ def test_golden_quarter() -> None:
         ]
     )
     assert_frame_equal(result, expected)
+
+
+def test_golden_lapsed_and_reactivation_month_window_1() -> None:
+    # active (W=1): Jan {a,b}, Feb {a,c}, Mar {c}, Apr {a,e}; bought before: Feb {a,b}, Mar/Apr {a,b,c}.
+    # lapsed: Jan 0 · Feb {b} · Mar {a,b} · Apr {b,c} (d never bought: refunds are not purchases).
+    # Apr: a comes back ⇒ reactivated 1 of lapsed(Mar) = 2 ⇒ rate 0.5; share 1 / S(Apr)=1 ⇒ CRR 1 = 0 kept + 1 back.
+    assert period_metrics(GOLDEN).select("reactivated", *NEW_FLOW).rows() == [
+        (0, None, 0, None),
+        (0, 0.0, 1, None),  # reactivated 0 over lapsed(Jan) = 0: null, not 0
+        (0, 0.0, 2, 0.0),
+        (1, 1.0, 2, 0.5),
+    ]
+    # W=2: active Jan {a,b}, Feb {a,b,c}, Mar {a,c}, Apr {a,c,e} ⇒ only b is lapsed, from March on.
+    assert period_metrics(GOLDEN, window=2).select("reactivated", *NEW_FLOW).rows() == [
+        (0, None, 0, None), (0, 0.0, 0, None), (0, 0.0, 1, None), (0, 0.0, 1, 0.0),
+    ]
+
+
+def test_golden_reactivation_with_a_two_month_window() -> None:
+    # x: Jan, Apr · y: Jan, Feb, May · z: Feb. W = 2 months ⇒ active(p) = an order in p or p−1:
+    #   Jan {x,y} · Feb {x,y,z} · Mar {y,z} · Apr {x} · May {x,y}
+    # S: 0, 2, 3, 2, 1 · N: 2, 1, 0, 0, 0 · retained: –, 2, 2, 0, 1 · reactivated: 0, 0, 0, {x}, {y}
+    # lapsed (bought before p, not active in p): 0, 0, {x}, {y,z}, {z}
+    # reactivation_rate: Apr 1 / lapsed(Mar) 1 = 1.0 · May 1 / lapsed(Apr) 2 = 0.5
+    # CRR = kept + came back: Feb 1 = 1 + 0 · Mar 2/3 = 2/3 + 0 · Apr 1/2 = 0 + 1/2 · May 2 = 1 + 1
+    orders = _orders([("x", date(2024, 1, 5), 10), ("y", date(2024, 1, 9), 10), ("y", date(2024, 2, 2), 10),
+                      ("z", date(2024, 2, 20), 10), ("x", date(2024, 4, 4), 10), ("y", date(2024, 5, 30), 10)])
+    got = period_metrics(orders, window=2).select(
+        "customers_start", "new_customers", "retained", "reactivated", "crr", "retention_rate", *NEW_FLOW)
+    assert got.rows() == [
+        (0, 2, 0, 0, None, None, None, 0, None),
+        (2, 1, 2, 0, 1.0, 1.0, 0.0, 0, None),
+        (3, 0, 2, 0, pytest.approx(2 / 3), pytest.approx(2 / 3), 0.0, 1, None),
+        (2, 0, 0, 1, 0.5, 0.0, 0.5, 2, 1.0),
+        (1, 0, 1, 1, 2.0, 1.0, 1.0, 1, 0.5),
+    ]
 
 
 def test_golden_week_and_day() -> None:
@@ -196,7 +240,9 @@ def test_data_end_extends_and_flags_periods() -> None:
 def test_empty_orders_give_empty_table_with_schema() -> None:
     result = period_metrics(GOLDEN.clear())
     assert result.height == 0
-    assert result.schema == pl.Schema(_SCHEMA)
+    assert _old(result).schema == pl.Schema(_SCHEMA)
+    assert result.select(NEW_FLOW).schema == pl.Schema({"reactivation_share": pl.Float64, "lapsed": pl.Int64,
+                                                         "reactivation_rate": pl.Float64})
 
 
 def test_input_not_mutated_and_date_column_accepted() -> None:
@@ -262,6 +308,7 @@ def _reference(orders: pl.DataFrame, grain: str, window: int) -> dict[int, dict[
             "revenue_start_prev": sum(money[c, p - 1] for c in s),
             "revenue_churned_prev": sum(money[c, p - 1] for c in s - e),
             "revenue_new": sum(money[c, p] for c in n),
+            "lapsed": len({c for c, f in first.items() if f < p} - e),
         }
     return out
 
@@ -280,8 +327,13 @@ def test_matches_set_reference(rows, grain, window) -> None:
     ref = _reference(orders, grain, window)
     assert result.height == len(ref)
     for got, (p, want) in zip(result.iter_rows(named=True), sorted(ref.items()), strict=True):
-        for key in ("customers_start", "customers_end", "new_customers", "retained", "churned", "reactivated", "orders"):
+        for key in ("customers_start", "customers_end", "new_customers", "retained", "churned", "reactivated", "orders",
+                    "lapsed"):
             assert got[key] == want[key], (p, key)
+        lapsed_before = ref[p - 1]["lapsed"] if p - 1 in ref else 0
+        assert got["reactivation_rate"] == (None if lapsed_before == 0 else pytest.approx(want["reactivated"] / lapsed_before))
+        assert got["reactivation_share"] == (
+            None if want["customers_start"] == 0 else pytest.approx(want["reactivated"] / want["customers_start"]))
         assert got["revenue"] == pytest.approx(want["revenue"])
         s, e, n = want["customers_start"], want["customers_end"], want["new_customers"]
         assert got["crr"] == (None if s == 0 else pytest.approx((e - n) / s))
@@ -309,6 +361,15 @@ def test_flow_identities(rows, grain, window) -> None:
     assert s.to_list()[1:] == e.to_list()[:-1]  # customers at the end of p = at the start of p+1
     with_s = result.filter(pl.col("customers_start") > 0)
     assert ((with_s["retention_rate"] + with_s["churn_rate"] - 1).abs() < 1e-12).all()
+    # SPEC §4.1: CRR = retention_rate + reactivation_share ("CRR 96 % = 71 % kept + 25 % came back")
+    assert ((with_s["crr"] - with_s["retention_rate"] - with_s["reactivation_share"]).abs() < 1e-12).all()
+    assert result.filter(pl.col("customers_start") == 0)["reactivation_share"].null_count() == (
+        result.height - with_s.height)
+    # every reactivated customer was lapsed the period before; lapsed + active = everyone who ever bought
+    rate = result["reactivation_rate"].drop_nulls()
+    assert ((rate >= 0) & (rate <= 1)).all()
+    ever = result["new_customers"].cum_sum()
+    assert (result["lapsed"] + result["customers_end"] == ever).all()
     assert result.filter(pl.col("customers_start") == 0)["crr"].null_count() == result.filter(
         pl.col("customers_start") == 0
     ).height

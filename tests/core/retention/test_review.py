@@ -51,3 +51,18 @@ def test_segment_movers_sorted_by_revenue_change():
     assert web["revenue_change"] == pytest.approx(27 / 15)
     with pytest.raises(ColumnNotFoundError, match='did you mean "channel"'):
         segment_movers(ORDERS, segment="chanel")
+
+
+def test_crr_comes_with_its_parts_and_the_window_is_applied():
+    t = what_changed(ORDERS)
+    # week 3: S = {a, c}; a kept, c gone ⇒ retention 1/2; b came back ⇒ share 1/2; CRR 1.0 = 0.5 + 0.5
+    assert (_row(t, "retention_rate")["current"], _row(t, "reactivation_share")["current"]) == (0.5, 0.5)
+    # W = 2 weeks: week 3's S = active in weeks 1–2 = {a, b, c}, E = active in weeks 2–3 = {a, b, c, d}
+    # ⇒ nobody churned, nobody came back (b was still active), CRR (4 − 1)/3 = 1.0 = 1.0 kept + 0
+    w2 = what_changed(ORDERS, window=2)
+    assert (_row(w2, "churned")["current"], _row(w2, "reactivated")["current"]) == (0.0, 0.0)
+    assert (_row(w2, "crr")["current"], _row(w2, "retention_rate")["current"]) == (1.0, 1.0)
+    movers = segment_movers(ORDERS, segment="channel", window=2)
+    web = movers.filter(pl.col("segment") == "web").row(0, named=True)
+    # web in week 3: S = {a} (weeks 1–2), E = {a, d}, N = {d} ⇒ CRR 1 = 1 kept + 0 back
+    assert (web["crr"], web["retention_rate"], web["reactivation_share"]) == (1.0, 1.0, 0.0)

@@ -163,3 +163,17 @@ def test_default_calibration_end_keeps_a_quarter_and_at_most_half_a_year_out(spa
     assert calibration >= MIN_CALIBRATION_DAYS or holdout == 0  # never a calibration shorter than a quarter
     if span >= 2 * MIN_CALIBRATION_DAYS:  # enough data: half a year out, or half the span when under a year
         assert holdout == min(182, span // 2)
+
+
+def test_formula_lifetime_follows_the_activity_window():
+    # a buys every other month (Jan, Mar, May, Jul), b every month Jan–Jul; the data ends 31 Jul.
+    rows = [("a", datetime(2024, m, 10), 10.0) for m in (1, 3, 5, 7)]
+    rows += [("b", datetime(2024, m, 12), 20.0) for m in range(1, 8)] + [("b", datetime(2024, 7, 31), 5.0)]
+    orders = _rows(rows)
+    # W = 1: a churns in Feb, Apr, Jun (S = {a, b} ⇒ churn 1/2) and is back in Mar, May, Jul (S = {b} ⇒ 0);
+    # the last three complete months May–Jul: churn (0 + 1/2 + 0) / 3 = 1/6 ⇒ lifetime 6 months.
+    one = value_overview(orders, window=1).formula
+    assert one.churn_rate == pytest.approx(1 / 6) and one.lifetime_months == pytest.approx(6.0)
+    # W = 2 (a's cycle): both stay active every month ⇒ churn 0 ⇒ no finite lifetime, not 6 months
+    two = value_overview(orders, window=2).formula
+    assert two.churn_rate == 0.0 and two.lifetime_months is None

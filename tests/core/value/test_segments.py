@@ -295,3 +295,23 @@ def test_lists_of_empty_orders_are_empty() -> None:
     assert at_risk_customers(empty).height == 0
     assert rfm_summary_json(empty)["segments"][0] == {"segment": "Champions", "customers": 0, "revenue": 0.0}
     assert reactivated_customers(empty).height == 0
+
+
+def test_reactivated_per_period_is_the_flow_tables_reactivated_under_any_window():
+    """Win-back counts and the Overview's "reactivated" are one definition (issue 10): E \\ S \\ N under W."""
+    import numpy as np
+
+    from retention_core.retention.flows import period_metrics
+    from retention_core.value.segments import reactivated_per_period
+
+    rng = np.random.default_rng(7)
+    n = 4000
+    orders = pl.DataFrame({
+        "customer_id": [f"c{i}" for i in rng.integers(0, 300, n)],
+        "ordered_at": [datetime(2023, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 730, n)],
+        "amount": rng.choice([-5.0, 0.0, 20.0, 35.0], n),
+    })
+    for grain, window in (("month", 1), ("month", 3), ("week", 13), ("quarter", 2)):
+        flows = period_metrics(orders, grain=grain, window=window).filter(pl.col("reactivated") > 0)
+        per = reactivated_per_period(orders, grain=grain, window=window)
+        assert per.select("period_start", "reactivated").rows() == flows.select("period_start", "reactivated").rows()
