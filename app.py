@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cache, state, widgets
+from ui import cache, state, team, widgets
 from ui.i18n import t
 
 st.set_page_config(page_title="Retention", page_icon=":material/autorenew:", layout="wide")
@@ -24,8 +24,9 @@ pages = [
     st.Page("pages/review.py", title=t("nav.review"), icon=":material/event_repeat:", url_path="review"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/upload_file:", url_path="data"),
 ]
-nav = st.navigation(pages)
+nav = st.navigation(pages, position="sidebar" if team.signed_in() else "hidden")
 widgets.page_style()
+team.gate()  # shared mode: sign in first (stops the run on the sign-in screen)
 widgets.sidebar()
 widgets.sample_banner(on_data_page=nav.url_path == "data")
 nav.run()

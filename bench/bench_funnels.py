@@ -5,7 +5,10 @@ events, 90 days, chronological file order like a real export) written once to ``
 CSV. Floor: ``SELECT count(*) FROM read_csv(...)`` on a fresh DuckDB connection. Measured: the
 funnel on the in-memory canonical frame (``user_id, event, occurred_at, seq, device``); target
 ≤ 3× the floor. Each timing is the best of three runs (the machine may be shared). Strict and
-any-order funnels are reported for information. ``quick=True``: 200k events, 20k users.
+any-order funnels are reported for information, and so is the same ordered funnel with an exclusion
+event (``support`` between any two steps voids the attempt) and a breakdown by ``device`` (issue 14),
+beside it with PostHog's exclusion rule and first-touch attribution. ``quick=True``: 200k events, 20k
+users; ``python -m bench.bench_funnels --events N`` any size (users = N / 10).
 """
 
 from __future__ import annotations
@@ -77,8 +80,8 @@ def _floor(path: Path) -> float:
     return seconds
 
 
-def run(quick: bool) -> list[dict]:
-    n_events, n_users = (200_000, 20_000) if quick else (10_000_000, 1_000_000)
+def run(quick: bool, n_events: int | None = None) -> list[dict]:
+    n_events, n_users = (n_events, n_events // 10) if n_events else (200_000, 20_000) if quick else (10_000_000, 1_000_000)
     size = f"{n_events:,} events / {n_users:,} users"
     path = _csv(n_events, n_users)
     floor = _floor(path)
@@ -97,11 +100,23 @@ def run(quick: bool) -> list[dict]:
             {"benchmark": f"funnel_{order}_4_steps", "size": size, "seconds": round(seconds, 3), "peak_mb": None,
              "target": target, "note": f"{seconds / floor:.2f}x floor; users per step {users}"}
         )
+    plain = results[1]["seconds"]
+    for name, options, rule in (("exclusion_breakdown", {"attribution": "step:1"}, "between"),
+                                ("exclusion_breakdown_posthog_first_touch", {"attribution": "first_touch"}, "posthog")):
+        spec = FunnelSpec(STEPS, window="7d", exclusions=("support",), exclusion_rule=rule)
+        seconds, result = _best(lambda spec=spec, options=options: funnel(events, spec, breakdown="device", **options), 3)
+        users = result.steps["users"].to_list()  # type: ignore[union-attr]
+        results.append(
+            {"benchmark": f"funnel_ordered_4_steps_{name}", "size": size, "seconds": round(seconds, 3), "peak_mb": None,
+             "target": "information", "note": f"{seconds / floor:.2f}x floor, {seconds / plain:.2f}x the plain funnel; "
+                                              f"users per step {users}"}
+        )
     return results
 
 
 if __name__ == "__main__":
     import sys
 
-    for row in run(quick="--full" not in sys.argv):
+    size = int(sys.argv[sys.argv.index("--events") + 1]) if "--events" in sys.argv else None
+    for row in run(quick="--full" not in sys.argv, n_events=size):
         print(row)

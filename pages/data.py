@@ -5,7 +5,7 @@ import streamlit as st
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS
 from retention_core.ingest.roles import ROLES
-from ui import cache, data_sections, i18n, routing, state, widgets
+from ui import cache, data_guide, data_sections, i18n, routing, state, team, widgets
 from ui.data_settings import settings_section
 from ui.i18n import t
 
@@ -19,17 +19,21 @@ if flash:
         st.page_link("pages/overview.py", label=t("data.open_overview"), icon=":material/dashboard:",
                      query_params={"ds": state.dataset()})
 st.caption(t("data.intro"))
-data_sections.columns_guide()
+data_guide.columns_guide()
 
-c1, c2 = st.columns(2)
-kind_choice = c1.selectbox(t("data.kind"), ["auto", *KINDS], key=state.UPLOAD_KIND,
-                           format_func=lambda k: t("data.kind_auto") if k == "auto" else t(f"kind.{k}"))
-order_choice = c2.selectbox(t("data.date_order"), ["auto", "dmy", "mdy"], key=state.DATE_ORDER,
-                            format_func=lambda o: t(f"data.date_order_{o}"))
-source = st.radio(t("data.source"), ["upload", "server"], key=state.DATA_SOURCE, horizontal=True,
-                  format_func=lambda x: t(f"data.source_{x}"), label_visibility="collapsed")
-kind = None if kind_choice == "auto" else kind_choice
-order = None if order_choice == "auto" else order_choice
+source = kind = order = None
+if team.can("upload"):  # viewers get no upload controls; the core refuses their saves anyway
+    c1, c2 = st.columns(2)
+    kind_choice = c1.selectbox(t("data.kind"), ["auto", *KINDS], key=state.UPLOAD_KIND,
+                               format_func=lambda k: t("data.kind_auto") if k == "auto" else t(f"kind.{k}"))
+    order_choice = c2.selectbox(t("data.date_order"), ["auto", "dmy", "mdy"], key=state.DATE_ORDER,
+                                format_func=lambda o: t(f"data.date_order_{o}"))
+    source = st.radio(t("data.source"), ["upload", "server"], key=state.DATA_SOURCE, horizontal=True,
+                      format_func=lambda x: t(f"data.source_{x}"), label_visibility="collapsed")
+    kind = None if kind_choice == "auto" else kind_choice
+    order = None if order_choice == "auto" else order_choice
+else:
+    st.info(t("team.upload_needs_editor"), icon=":material/lock:")
 result = name = None
 try:
     if source == "upload":
@@ -41,7 +45,7 @@ try:
             sheets = cache.upload_sheets(uploaded)
             sheet = st.selectbox(t("data.sheet"), sheets, key=state.UPLOAD_SHEET) if len(sheets) > 1 else None
             result = cache.load_upload(uploaded, kind, state.mapping(), order, sheet)
-    else:
+    elif source == "server":
         relative = st.text_input(t("data.server_path"), key=state.SERVER_PATH, placeholder="orders_parquet/",
                                  help=t("data.server_path_help", root=cache.data_root()))
         if relative.strip():
@@ -67,7 +71,7 @@ if result is not None:
         st.caption(t("data.segments_found", names=", ".join(rep.segments)))
 
     st.subheader(t("data.report"))
-    data_sections.summary(result)
+    data_guide.summary(result)
     if rep.line_level:
         st.info(t("data.orders_grouped", lines=i18n.num(rep.rows_accepted), orders=i18n.num(rep.orders)))
     if rep.encoding:
@@ -76,11 +80,11 @@ if result is not None:
         st.warning(warning)
     if rep.rows_rejected:
         st.markdown(f"**{t('data.rejected')}**")
-        data_sections.rejected_rows(result, name)
+        data_guide.rejected_rows(result, name)
     else:
         st.success(t("data.all_good"))
     st.markdown(f"**{t('data.preview')}**")
-    data_sections.preview(result)
+    data_guide.preview(result)
 
     st.subheader(t("data.save"))
     infos = cache.datasets()
@@ -91,21 +95,22 @@ if result is not None:
         target = st.selectbox(t("data.save_target"), targets, key=state.UPLOAD_TARGET,
                               format_func=lambda s: t("data.save_into", name=names[s]) if s else t("data.save_new"))
         if st.form_submit_button(t("data.save"), type="primary"):
-            info = cache.workspace().save(names.get(target, title) if target else title, {rep.kind: result},
-                                          slug=target or None)
-            state.put(state.FLASH, t("data.saved", name=info.name, rows=i18n.num(result.frame.height)))
-            state.put(state.PENDING_DATASET, info.slug)
-            state.put(state.FLASH_SAVED, True)
-            st.rerun()
+            try:
+                info = cache.workspace().save(names.get(target, title) if target else title, {rep.kind: result},
+                                              slug=target or None, source="upload")
+            except RetentionError as exc:
+                widgets.show_error(exc)
+            else:
+                state.put(state.FLASH, t("data.saved", name=info.name, rows=i18n.num(result.frame.height)))
+                state.put(state.PENDING_DATASET, info.slug)
+                state.pin_version(None)  # the page shows the version just saved
+                state.put(state.FLASH_SAVED, True)
+                st.rerun()
 
 settings_section()
 
 st.subheader(t("data.saved_list"))
-for info in cache.datasets():
-    c1, c2, c3 = st.columns([4, 4, 1])
-    c1.markdown(f"**{widgets.dataset_name(info.slug)}** · {i18n.moment(info.created)}")
-    c2.caption(" · ".join(f"{t('kind.' + k)}: {i18n.num(info.reports[k]['rows'])}" for k in info.kinds))
-    if c3.button(t("data.delete"), key=f"delete_{info.slug}"):
-        cache.workspace().delete(info.slug)
-        state.put(state.FLASH, t("data.deleted", name=info.name))
-        st.rerun()
+data_sections.saved_datasets()
+data_sections.trash()
+data_sections.accounts()
+data_sections.audit()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from retention_core.charts.journeys import conversion_trend_chart, funnel_chart, time_to_convert_histogram
+from retention_core.charts.journeys import conversion_trend_chart, funnel_chart
 from retention_core.errors import RetentionError
 from retention_core.journeys.catalogue import event_catalogue, event_properties, suggested_steps
 from retention_core.journeys.funnels import (
@@ -15,7 +15,13 @@ from retention_core.journeys.funnels import (
 from ui import funnel_builder as fb
 from ui import i18n, routing, widgets
 from ui.i18n import t
-from ui.journeys_sections import breakdown_section, paths_section, sequence_section
+from ui.journeys_sections import (
+    breakdown_section,
+    paths_section,
+    retention_section,
+    sequence_section,
+    ttc_section,
+)
 
 routing.in_frame()
 
@@ -26,19 +32,22 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         return
     spec = built.spec
     with st.spinner(t("common.loading")):
-        result = widgets.computed(funnel, "events", full_history=True, spec=spec, breakdown=built.breakdown)
+        result = widgets.computed(funnel, "events", full_history=True, spec=spec, breakdown=built.breakdown,
+                                  attribution=built.attribution, all_users=built.all_users)
     s = funnel_summary(result)
     if s.entered == 0:
         st.info(t("journeys.no_attempts"), icon=":material/info:")
         return
     labels = fb.step_labels(spec)
     last = labels[s.last_step - 1]
-    c = st.columns(4)
+    c = st.columns(5)
     widgets.tile(c[0], t("journeys.entered"), i18n.num(s.entered), help=t("journeys.entered_help"))
     widgets.tile(c[1], t("journeys.converted"), i18n.num(s.converted),
                  help=t("journeys.converted_help", step=last))
     widgets.tile(c[2], t("journeys.conversion"), i18n.pct(s.conversion), help=t("journeys.conversion_help"))
     widgets.tile(c[3], t("journeys.time_to_convert"), fb.duration(s.median_seconds_to_convert),
+                 help=t("journeys.time_to_convert_help", step=last))
+    widgets.tile(c[4], t("journeys.average_to_convert"), fb.duration(s.average_seconds_to_convert),
                  help=t("journeys.time_to_convert_help", step=last))
     st.caption(fb.caption(spec))
     left, right = st.columns(2)
@@ -52,7 +61,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         dropped = dropped_users(result, j)
         st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=labels[j - 1]))
         widgets.download(dropped.select("user_id", "entered_at", "furthest_step"), f"dropped_before_step_{j}.csv",
-                             label=t("journeys.download_dropped"), key="dropped_csv")
+                             label=t("journeys.download_dropped"), key="dropped_csv", audit="dropped_users")
     left, right = st.columns(2)
     with left:
         grain = fb.trend_grain()
@@ -62,16 +71,12 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
         st.caption(t("journeys.trend_caption") + " " + fb.caption(spec))
     with right:
         if s.converted and s.last_step > 1:
-            unit = fb.time_unit(s.max_seconds_to_convert)
-            fig = time_to_convert_histogram(result.users, step=s.last_step, unit=unit, y_label=t("journeys.ttc_y"),
-                                            x_label=t("journeys.ttc_x", unit=t(f"journeys.unit.{unit}")),
-                                            title=t("journeys.ttc", step=last))
-            fb.show_chart(fig, "ttc_chart")
-            st.caption(fb.caption(spec))
+            ttc_section(result, built.bins, labels, s.last_step)
         else:
             st.info(t("journeys.ttc_none"))
     if built.breakdown:
-        breakdown_section(funnel_breakdown(result), fb.label(built.breakdown), spec, labels)
+        breakdown_section(funnel_breakdown(result, limit=built.limit), fb.label(built.breakdown), spec, labels,
+                          built.attribution)
 
 
 def guarded(section, *args) -> None:
@@ -94,11 +99,18 @@ if not events:
     st.info(t("journeys.no_event_rows"))
     st.stop()
 suggested = widgets.computed(suggested_steps, "events", full_history=True)
-tabs = st.tabs([t("journeys.tab_funnel"), t("journeys.tab_paths"), *([t("journeys.tab_sequence")] if has_orders else [])])
-with tabs[0]:
-    guarded(funnel_section, events, suggested)
-with tabs[1]:
-    guarded(paths_section, events, suggested[0] if suggested else events[0])
-if has_orders:
-    with tabs[2]:
+properties = list(widgets.computed(event_properties, "events", full_history=True))
+ids = ["funnel", "retention", "paths", *(["sequence"] if has_orders else [])]
+tabs = dict(zip(ids, fb.tabs(ids), strict=True))  # only the open tab computes (a link names it: ?jtab=retention)
+if tabs["funnel"].open:
+    with tabs["funnel"]:
+        guarded(funnel_section, events, suggested)
+if tabs["retention"].open:
+    with tabs["retention"]:
+        guarded(retention_section, events, properties, suggested[0] if suggested else events[0])
+if tabs["paths"].open:
+    with tabs["paths"]:
+        guarded(paths_section, events, suggested[0] if suggested else events[0])
+if has_orders and tabs["sequence"].open:
+    with tabs["sequence"]:
         guarded(sequence_section)

@@ -74,7 +74,7 @@ st.caption(activity.at_risk_caption(risky.height, last, risk_rule))
 widgets.table(widgets.translated(crm_export(risky).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
 widgets.download(crm_export(risky), "customers_at_risk.csv", shown=widgets.translated(crm_export(risky), "reason", "reason"),
-                 label=t("review.download_at_risk"), key="review_at_risk_download")
+                 label=t("review.download_at_risk"), key="review_at_risk_download", audit="at_risk")
 
 st.subheader(t("review.lapsed"))
 lapsed_rule = activity.lapsed_rule()
@@ -83,4 +83,4 @@ st.caption(t("review.lapsed_caption", top=i18n.num(lapsed_rule["top"] * 100), da
 widgets.table(widgets.translated(crm_export(lapsed).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
 widgets.download(crm_export(lapsed), "lapsed_high_value.csv", shown=widgets.translated(crm_export(lapsed), "reason", "reason"),
-                 label=t("review.download_lapsed"), key="review_lapsed_download")
+                 label=t("review.download_lapsed"), key="review_lapsed_download", audit="lapsed")

@@ -116,3 +116,23 @@ def check_choice(param: str, value: Any, allowed: Sequence[Any]) -> None:
     """
     if value not in allowed:
         raise ParameterError(param, value, allowed)
+
+
+_ACTION_TEXT = {"note": "write notes", "annotate": "add annotations", "settings": "change dataset settings",
+                "accounts": "manage accounts", "audit": "read the audit log", "rollback": "roll back",
+                "read": "read", "export": "export"}
+
+
+class PermissionDeniedError(RetentionError):
+    """The signed-in user's role does not allow the action (SPEC §7.1: every write is checked in the core).
+
+    A caller shows "ask an admin" instead of a data error, hence its own class.
+    """
+
+    code = "permission_denied"
+
+    def __init__(self, user: str, role: str | None, action: str, needed: str) -> None:
+        who = f"{user} ({role})" if role else f"{user} (no role)"
+        msg = f"{who} may not {_ACTION_TEXT.get(action, action)}; it needs the {needed} role — ask an admin"
+        super().__init__(msg, user=user, role=role, action=action, needed=needed)
+        self.user, self.role, self.action, self.needed = user, role, action, needed

@@ -1,7 +1,7 @@
 """Caching around DuckDB and core calls (STYLE: ui/cache.py).
 
 One DuckDB connection per server (``cache_resource``) with a cursor per use; filtered tables and
-core results are cached (shared, ``cache_resource``) by dataset, its version (meta.json mtime),
+core results are cached (shared, ``cache_resource``) by dataset, its version number (immutable),
 filters and options, so switching pages never re-reads a file or recomputes a number.
 """
 
@@ -16,10 +16,8 @@ import streamlit as st
 
 from retention_core.errors import InputError
 from retention_core.ingest import (
-    DatasetInfo,
     Filters,
     LoadResult,
-    Workspace,
     connect,
     date_bounds,
     excel_sheets,
@@ -29,6 +27,8 @@ from retention_core.ingest import (
 from retention_core.ingest import segment_columns as _segment_columns
 from retention_core.ingest import segment_values as _segment_values
 from retention_core.ingest.store import server_source, source_version
+from retention_core.workspace import SYSTEM, DatasetInfo, Workspace
+from ui import state
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -57,14 +57,17 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 
 def workspace() -> Workspace:
-    """The shared workspace; on the very first start it gets the bundled demo datasets."""
-    return _workspace(str(workspace_root()))
+    """The shared workspace acting for this session's user (the owner in local mode; the signed-in user,
+    or nobody, in shared mode): every write the pages make is checked against that user's role."""
+    return _workspace(str(workspace_root())).as_user(state.get(state.SIGNED_IN))
 
 
 @st.cache_resource(show_spinner=False)
 def _workspace(root: str) -> Workspace:
-    ws = Workspace(root)
-    if not ws.datasets():
+    """Opened once per server: migrations run, old folders are adopted, a brand-new workspace gets the
+    bundled demo datasets (never again once any dataset was saved: a deleted sample stays deleted)."""
+    ws = Workspace(root, actor=SYSTEM)
+    if ws.is_new():
         tables = {}
         for kind, name in (("orders", "orders.csv"), ("events", "events.csv"),
                            ("subscriptions", "subscriptions.csv"), ("survey", "survey.csv")):
@@ -74,42 +77,56 @@ def _workspace(root: str) -> Workspace:
             ws.save("Sample shop", tables, slug=SAMPLE_SLUG)
         if UCI_ORDERS.exists():
             ws.save("UCI Online Retail", {"orders": load_file(UCI_ORDERS, kind="orders", con=cursor())}, slug=UCI_SLUG)
-    return ws
+    ws.sweep()
+    return ws.as_user(None)
 
 
 def datasets() -> list[DatasetInfo]:
     return workspace().datasets()
 
 
-def version(slug: str) -> float:
-    """Changes whenever the dataset is saved again (cache key)."""
-    meta = workspace().root / slug / "meta.json"
-    return meta.stat().st_mtime if meta.exists() else 0.0
+def version(slug: str) -> str:
+    """The version of ``slug`` the pages show, as its folder (cache key: immutable, never reused, unique
+    across workspaces): the one a link pins (``?v=``), else the newest; "" when the dataset is gone.
+
+    A pinned version that does not exist is reported by the sidebar (links never lie); here it falls
+    to the newest so that helper calls made before that check still have a table to read.
+    """
+    found = versions(slug)
+    pinned = state.pinned_version()
+    chosen = next((v for v in found if v.version == pinned), found[0] if found else None)
+    return chosen.folder if chosen else ""
+
+
+def versions(slug: str):
+    return workspace().versions(slug)
 
 
 @st.cache_data(show_spinner=False)
-def settings(slug: str, ver: float):
+def settings(slug: str, ver: str):
     """The dataset's saved settings (:class:`~retention_core.ingest.settings.DatasetSettings`), by version."""
     return workspace().settings(slug)
 
 
 def save_settings(slug: str, chosen) -> None:
-    """Save a dataset's settings (every page reads them on its next run)."""
+    """Save a dataset's settings (every page reads them on its next run); the core checks the editor role."""
     workspace().save_settings(slug, chosen)
     settings.clear()
 
 
-def table_path(slug: str, kind: str) -> Path:
-    return workspace().path(slug, kind)
+def table_path(slug: str, kind: str, ver: str = "") -> Path:
+    """The Parquet file of ``kind`` in the version folder ``ver`` (see :func:`version`)."""
+    path = workspace().root / ver / f"{kind}.parquet" if ver else None
+    return path if path is not None and path.exists() else workspace().path(slug, kind)
 
 
 # Tables and core results are shared objects (cache_resource), not copies: cache_data unpickles a fresh
 # copy on every hit, ~1 s per rerun for a 10M-row table. Safe because nothing mutates them: polars frames
 # are immutable and the core returns frozen dataclasses, frames and tuples.
 @st.cache_resource(show_spinner=False, max_entries=8)  # a 10M-row table is ~0.5 GB: a few filter sets
-def table(slug: str, kind: str, filters: Filters, ver: float) -> pl.DataFrame:
+def table(slug: str, kind: str, filters: Filters, ver: str) -> pl.DataFrame:
     """The filtered table (DuckDB applies the filters)."""
-    return query(cursor(), table_path(slug, kind), kind, filters)  # type: ignore[arg-type]
+    return query(cursor(), table_path(slug, kind, ver), kind, filters)  # type: ignore[arg-type]
 
 
 def filtered(slug: str, kind: str, filters: Filters) -> pl.DataFrame:
@@ -117,18 +134,23 @@ def filtered(slug: str, kind: str, filters: Filters) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def segments(slug: str, kind: str, ver: float) -> dict[str, list[str]]:
+def segments(slug: str, kind: str, ver: str) -> dict[str, list[str]]:
     """Segment columns of a table with their values."""
-    path = table_path(slug, kind)
+    path = table_path(slug, kind, ver)
     if not path.exists():
         return {}
     con = cursor()
-    return {c: _segment_values(con, path, c) for c in _segment_columns(con, path, kind)}
+    columns = _segment_columns(con, path, kind)
+    # every property column is kept in the table; the sidebar offers the ones the load chose as segments
+    offered = next((d.reports.get(kind, {}).get("segments") for d in workspace().datasets() if d.slug == slug), None)
+    if offered is not None:
+        columns = [c for c in columns if c in offered]
+    return {c: _segment_values(con, path, c) for c in columns}
 
 
 @st.cache_data(show_spinner=False)
-def bounds(slug: str, kind: str, ver: float):
-    path = table_path(slug, kind)
+def bounds(slug: str, kind: str, ver: str):
+    path = table_path(slug, kind, ver)
     return date_bounds(cursor(), path, kind) if path.exists() else None
 
 
@@ -191,7 +213,7 @@ def _load_path(path: str, version: float, kind: str | None, mapping: tuple[tuple
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float,
+def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str,
             options: tuple[tuple[str, object], ...]):
     import importlib
 
@@ -200,7 +222,7 @@ def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float,
+def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str,
                 model: tuple[tuple[str, object], ...], options: tuple[tuple[str, object], ...]):
     import importlib
 
@@ -221,7 +243,7 @@ def result_with_model(fn, slug: str, kind: str, filters: Filters, model: dict, *
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters, ver: float, grain: str,
+def _with_periods(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str, grain: str,
                   options: tuple[tuple[str, object], ...]):
     import importlib
 

@@ -1,144 +1,156 @@
-"""Data page sections (pages/data.py): the columns each kind of export needs with templates, the validation
-summary (reasons, shares, duplicates apart), rejected rows and the preview in the UI language."""
+"""The Data page's team sections (SPEC §7.1): saved datasets with their versions, rename, roll back,
+delete with confirmation into the trash, restore, and the audit log for admins.
+
+A button is drawn only for a role that may use it; the workspace (``cache.workspace()``, acting for
+the session's user) checks the role again, so a forged click is refused by the core.
+"""
 
 from __future__ import annotations
-
-from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from retention_core import export
-from retention_core.ingest import KINDS, LoadResult
-from retention_core.ingest.raw import FILE, LINE
-from retention_core.ingest.rejections import WARN_SHARE, rejection_summary
-from retention_core.ingest.roles import ROLES
-from ui import cache, i18n, state, widgets
+from retention_core.errors import RetentionError
+from retention_core.workspace import DatasetInfo
+from ui import cache, i18n, state, team, widgets
 from ui.i18n import t
 
-# Example rows of the templates: two customers, one repeat; the headers come from the catalogue
-# (``template.<role>``), chosen so that column detection recognises them in both languages.
-EXAMPLES: dict[str, dict[str, list]] = {
-    "orders": {"customer_id": ["C001", "C002", "C001"], "ordered_at": [date(2025, 1, 5), date(2025, 1, 9), date(2025, 2, 2)],
-               "amount": [1250.5, 990.0, 2100.0], "order_id": ["1001", "1002", "1003"], "quantity": [2, 1, 3],
-               "channel": ["site", "shop", "site"]},
-    "subscriptions": {"customer_id": ["C001", "C002"], "started_at": [date(2025, 1, 1), date(2025, 2, 1)],
-                      "ended_at": [None, date(2025, 6, 1)], "mrr": [19.0, 49.0], "plan": ["basic", "pro"]},
-    "events": {"user_id": ["U01", "U01", "U02"], "event": ["visit", "purchase", "visit"],
-               "occurred_at": [date(2025, 1, 5), date(2025, 1, 5), date(2025, 1, 6)], "source": ["ads", "ads", "email"]},
-    "survey": {"customer_id": ["C001", "C002"], "score": [9, 6], "answered_at": [date(2025, 1, 20), date(2025, 2, 3)],
-               "channel": ["site", "shop"]},
-}
+
+def _done(message: str) -> None:
+    state.put(state.FLASH, message)
 
 
-def template(kind: str) -> tuple[pl.DataFrame, dict[str, str]]:
-    """The example table of ``kind`` and its headers in the UI language."""
-    frame = pl.DataFrame(EXAMPLES[kind])
-    return frame, {c: t(f"template.{c}") for c in frame.columns}
+def _call(fn, *args) -> None:
+    """A button's action: the core call, its flash message or its error (a refused role is an error too)."""
+    try:
+        fn(*args)
+    except RetentionError as exc:
+        state.put(state.FLASH_ERROR, i18n.error(exc))
 
 
-def columns_guide() -> None:
-    """Which columns each kind of export needs (required, optional) and a template to start from."""
-    with st.expander(t("data.guide"), icon=":material/table_view:", expanded=state.dataset() == cache.SAMPLE_SLUG):
-        st.caption(t("data.guide_caption"))
-        for kind, tab in zip(KINDS, st.tabs([t(f"kind.{k}") for k in KINDS]), strict=True):
-            required, optional = ROLES[kind]
-            with tab:
-                c = st.columns([2, 2, 1])
-                c[0].markdown(f"**{t('data.required')}**\n\n" + "\n".join(f"- {t(f'role.{r}')}" for r in required))
-                extra = [t(f"role.{r}") for r in optional] + [t("data.segments_any")]
-                c[1].markdown(f"**{t('data.optional')}**\n\n" + "\n".join(f"- {x}" for x in extra))
-                frame, headers = template(kind)
-                lang = state.lang()
-                with c[2]:
-                    st.download_button(t("data.template_csv"), export.to_csv(frame, convention=lang, headers=headers), file_name=f"template_{kind}_{lang}.csv", mime="text/csv",
-                        key=f"template_{kind}_csv", icon=":material/download:")
-                    st.download_button(t("data.template_xlsx"), export.to_xlsx(frame, convention=lang, headers=headers,
-                                                                                sheet=kind), file_name=f"template_{kind}_{lang}.xlsx",
-                        key=f"template_{kind}_xlsx", icon=":material/download:",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def _rollback(slug: str, version: int) -> None:
+    info = cache.workspace().rollback(slug, version)
+    _done(t("team.rolled_back", name=info.name, version=version, new=info.version))
 
 
-def reason_text(frame: pl.DataFrame, headers: tuple[str, ...]) -> pl.Expr:
-    """The reason of each rejected row in the UI language: a template per reason code (the role's name and the
-    cell's value), the core's own words in English and for codes without a template."""
-    if state.lang() == "en":
-        return pl.col("reason")
-    codes = frame["reason_code"].drop_nulls().unique().to_list() if "reason_code" in frame.columns else []
-    cells = [pl.when(pl.col("column") == h).then(pl.col(h)) for h in headers if h in frame.columns]
-    value = pl.coalesce(cells) if cells else pl.lit(None, pl.String)
-    first = pl.col("reason").str.extract(r"line (\d+)")
-    out = pl.col("reason")
-    texts = i18n.catalogue()["ru"]
-    for code in codes:
-        role, _, what = code.rpartition("_")
-        if code == "duplicate":
-            text = _fill(t("reason.duplicate", line="\0"), first.fill_null("?"))
-        elif f"reason.{code}" in texts:
-            text = pl.lit(t(f"reason.{code}"))
-        elif what in ("empty", "invalid") and f"role.{role}" in texts:
-            text = _fill(t(f"reason.{what}", role=t(f"role.{role}"), value="\0"), value.fill_null(""))
-        else:
-            continue
-        out = pl.when(pl.col("reason_code") == code).then(text).otherwise(out)
-    return out
+def _rename(slug: str) -> None:
+    info = cache.workspace().rename(slug, state.get(f"{state.RENAME_TO}_{slug}") or "")
+    _done(t("team.renamed", name=info.name))
 
 
-def _fill(template: str, value: pl.Expr) -> pl.Expr:
-    """A translated template whose one ``\0`` placeholder is each row's ``value`` (columnar)."""
-    before, _, after = template.partition("\0")
-    return pl.concat_str([pl.lit(before), value, pl.lit(after)])
+def _delete(slug: str, name: str) -> None:
+    cache.workspace().delete(slug)
+    state.put(state.CONFIRM_DELETE, None)
+    if state.dataset() == slug:  # the sidebar moves on (a link to it would say it was deleted)
+        rest = [d.slug for d in cache.datasets()]
+        state.select_dataset(rest[0] if rest else None)
+        state.pin_version(None)
+    _done(t("team.deleted", name=name))
 
 
-def summary(result: LoadResult) -> None:
-    """Counts (duplicates apart from rejections), the warning above 5 %, and the reasons with their shares."""
-    s = rejection_summary(result)
-    c = st.columns(4)
-    widgets.tile(c[0], t("data.rows_read"), i18n.num(s.rows_read))
-    widgets.tile(c[1], t("data.rows_accepted"), i18n.num(s.rows_accepted))
-    widgets.tile(c[2], t("data.rows_rejected"), i18n.num(s.rows_invalid), help=t("data.rows_rejected_help"))
-    widgets.tile(c[3], t("data.duplicates"), i18n.num(s.duplicates), help=t("data.duplicates_help"))
-    if s.warn:
-        st.warning(t("data.rejected_warning", share=i18n.pct(s.row_share), revenue=i18n.pct(s.revenue_share),
-                     limit=i18n.pct(WARN_SHARE, 0)), icon=":material/warning:")
-    if s.by_reason.height:
-        st.markdown(f"**{t('data.by_reason')}**")
-        names = {code: _reason_name(code) for code in s.by_reason["reason_code"].to_list()}  # one per reason
-        shown = s.by_reason.select(pl.col("reason_code").replace(names).alias("reason"), "rows", "row_share", "revenue",
-                                   "revenue_share")
-        widgets.table(shown, names={"reason": t("data.col_reason"), "rows": t("data.col_rows_rejected"),
-                                    "row_share": t("data.col_row_share"), "revenue": t("data.col_revenue"),
-                                    "revenue_share": t("data.col_revenue_share")},
-                      percent=("row_share", "revenue_share"), hide_empty=True)
+def _restore(slug: str) -> None:
+    info = cache.workspace().restore(slug)
+    _done(t("team.restored", name=info.name))
 
 
-def _reason_name(code: str) -> str:
-    """A reason code's name for the summary table (one value per reason, so a short loop over codes)."""
-    texts = i18n.catalogue()["en"]
-    role, _, what = code.rpartition("_")
-    if f"reason.name.{code}" in texts:
-        return t(f"reason.name.{code}")
-    if what in ("empty", "invalid") and f"role.{role}" in texts:
-        return t(f"reason.name.{what}", role=t(f"role.{role}"))
-    return code
+def _history(info: DatasetInfo) -> None:
+    versions = cache.versions(info.slug)
+    table = pl.DataFrame({
+        t("team.col_version"): [v.version for v in versions],
+        t("team.col_saved_at"): [v.saved_at.replace("T", " ") for v in versions],
+        t("team.col_saved_by"): [v.saved_by for v in versions],
+        t("team.col_rows"): [" · ".join(f"{t('kind.' + k)}: {i18n.num(n)}" for k, n in v.rows.items()) for v in versions],
+        t("team.col_restored_from"): [v.restored_from for v in versions],
+    }, strict=False)
+    st.dataframe(table, hide_index=True, key=f"team_history_{info.slug}")
+    for v in versions[:10]:
+        c1, c2 = st.columns(2)
+        c1.page_link("pages/overview.py", label=t("team.open", version=v.version), icon=":material/history:",
+                     query_params={state.DATASET: info.slug, state.VERSION: str(v.version)})
+        if v.version != info.version and team.can("rollback"):
+            c2.button(t("team.rollback", version=v.version), key=f"team_rollback_{info.slug}_{v.version}",
+                      on_click=_call, args=(_rollback, info.slug, v.version))
 
 
-def rejected_rows(result: LoadResult, name: str) -> None:
-    """The rejected rows (first 200 on screen, all in the download) with headers and reasons in the UI language."""
-    export_frame = result.rejected_export()
-    frame = result.rejected.rename({LINE: "line", FILE: "file"}, strict=False)
-    shown = frame.with_columns(reason_text(frame, result.report.headers).alias("reason")).drop("reason_code")
-    shown = shown.select(export_frame.columns)
-    names = {"line": t("data.col_line"), "file": t("data.col_file"), "column": t("data.col_column"),
-             "reason": t("data.col_reason"), "raw_line": t("data.col_raw_line")}
-    st.dataframe(widgets.labelled(shown.head(200), **names), hide_index=True, key="rejected_table")
-    widgets.download(export_frame, f"{name}.rejected.csv", shown=shown, names=names, label=t("data.rejected_download"),
-                     key="rejected_download")
+def saved_datasets() -> None:
+    """Every saved dataset: name, current version, counts; its versions, rename and delete by role."""
+    error = state.pop(state.FLASH_ERROR)
+    if error:
+        st.error(error, icon=":material/lock:")
+    for info in cache.datasets():
+        c1, c2, c3 = st.columns([4, 4, 1])
+        c1.text(f"{widgets.dataset_name(info.slug)} · v{info.version} · {i18n.moment(info.saved_at)}")  # plain text
+        c2.caption(" · ".join(f"{t('kind.' + k)}: {i18n.num(info.reports[k]['rows'])}" for k in info.kinds))
+        if team.can("delete"):
+            c3.button(t("team.delete"), key=f"delete_{info.slug}", on_click=state.put,
+                      args=(state.CONFIRM_DELETE, info.slug))
+        if state.get(state.CONFIRM_DELETE) == info.slug:
+            st.warning(t("team.delete_confirm", name=info.name), icon=":material/delete:")
+            y, n = st.columns([1, 1])
+            y.button(t("team.delete_yes"), key=f"delete_yes_{info.slug}", type="primary",
+                     on_click=_call, args=(_delete, info.slug, info.name))
+            n.button(t("team.cancel"), key=f"delete_no_{info.slug}", on_click=state.put,
+                     args=(state.CONFIRM_DELETE, None))
+        with st.expander(t("team.history")):
+            _history(info)
+            if team.can("rename"):
+                r1, r2 = st.columns([3, 1])
+                r1.text_input(t("team.rename"), value=info.name, key=f"{state.RENAME_TO}_{info.slug}")
+                r2.button(t("team.rename_button"), key=f"team_rename_{info.slug}", on_click=_call,
+                          args=(_rename, info.slug))
 
 
-def preview(result: LoadResult) -> None:
-    """The first rows as loaded, with the roles' names as headers (no internal column names)."""
-    frame = result.frame.head(20)
-    names = {c: t(f"role.{c}") if f"role.{c}" in i18n.catalogue()["en"] else widgets.segment_label(c)
-             for c in frame.columns}
-    widgets.table(frame, names=names, dates=tuple(c for c, d in frame.schema.items() if d == pl.Date))
+def trash() -> None:
+    """Deleted datasets with a restore button (admins only)."""
+    if not team.can("restore"):
+        return
+    st.subheader(t("team.trash"))
+    gone = cache.workspace().trash()
+    if not gone:
+        st.caption(t("team.trash_empty"))
+    for d in gone:
+        c1, c2 = st.columns([8, 1])
+        c1.text(f"{d.name} · " + t("team.deleted_on", when=(d.deleted_at or "").replace("T", " "), who=d.deleted_by or ""))
+        c2.button(t("team.restore"), key=f"team_restore_{d.slug}", on_click=_call, args=(_restore, d.slug))
+
+
+def audit() -> None:
+    """The audit log (admins only), newest first, with a CSV download of the whole log."""
+    if not team.can("audit"):
+        return
+    st.subheader(t("team.audit"))
+    st.caption(t("team.audit_intro"))
+    log = cache.workspace().audit_log()
+    shown = log.rename({"at": t("team.col_at"), "actor": t("team.col_actor"), "action": t("team.col_action"),
+                        "target": t("team.col_target"), "detail": t("team.col_detail")})
+    st.dataframe(shown.head(500), hide_index=True, key="team_audit")
+    widgets.download_csv(log, "audit_log.csv", label=t("team.audit_download"), key="team_audit_download")
+
+
+def _set_role(name: str) -> None:
+    role = state.get(f"{state.ACCOUNT_ROLE}_{name}")
+    cache.workspace().set_role(name, role)
+    _done(t("team.role_set", name=name, role=t(f"team.role.{role}")))
+
+
+def _remove_user(name: str) -> None:
+    cache.workspace().remove_user(name)
+    _done(t("team.user_removed", name=name))
+
+
+def accounts() -> None:
+    """Accounts and their roles (admins only); new accounts and passwords are made with the CLI."""
+    if not team.can("accounts") or cache.workspace().mode != "shared":
+        return
+    st.subheader(t("team.accounts"))
+    st.caption(t("team.accounts_intro"))
+    roles = ["viewer", "editor", "admin"]
+    for user in cache.workspace().users():
+        c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+        c1.text(f"{user.name} · " + t("team.by_password" if user.has_password else "team.by_provider"))
+        key = f"{state.ACCOUNT_ROLE}_{user.name}"
+        state.default(key, user.role)
+        c2.selectbox(t("team.role"), roles, key=key, format_func=lambda r: t(f"team.role.{r}"),
+                     label_visibility="collapsed")
+        c3.button(t("team.set_role"), key=f"team_set_role_{user.name}", on_click=_call, args=(_set_role, user.name))
+        c4.button(t("team.remove_user"), key=f"team_remove_{user.name}", on_click=_call, args=(_remove_user, user.name))

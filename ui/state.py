@@ -29,6 +29,7 @@ DATE_TO = "to"
 GRAIN = "grain"
 CURRENCY = "_currency"  # session only: the dataset's currency sign (its settings), set every run
 SEGMENT_PREFIX = "seg_"
+VERSION = "v"  # pins a version of the dataset (absent: the newest)
 INCLUDE_INCOMPLETE = "incl"
 
 # Overview
@@ -124,6 +125,31 @@ PATH_START = "path_start"
 PATH_DEPTH = "path_depth"
 PATH_TOP = "path_top"
 SEQUENCE_BY = "seq_by"
+EXCLUDE_SPAN_PREFIX = "xspan_"  # + exclusion event: the steps it applies between ("2-3"; "" = the whole funnel)
+EXCLUSION_RULE = "xrule"  # between | posthog
+STEP_COND_PREFIX = "cond_"  # + event: that step's further filter text ("amount>100&currency=EUR")
+FUNNEL_WHERE = "fwhere"  # global event filter text, applied to every step and exclusion event
+ATTRIBUTION = "attr"  # breakdown attribution: step:N | first_touch | last_touch | all_events
+BREAKDOWN_LIMIT = "blimit"  # breakdown values shown, the rest as "Other"
+ALL_USERS = "allu"  # also show conversion over every user of the log
+TTC_BINS = "bins"  # time-to-convert histogram bins (0 = PostHog's automatic count)
+TTC_STEPS = "ttc"  # the steps the time-to-convert histogram measures ("1-3")
+# Journeys page: event retention (SPEC §4.3)
+ER_START = "er_start"  # start event ("*" = any event)
+ER_RETURN = "er_return"  # return event ("*" = any event)
+ER_TYPE = "er_type"  # first_time | recurring
+ER_PERIOD = "er_period"  # hour | day | week | month
+ER_CUMULATIVE = "er_cum"  # on or after
+ER_MIN = "er_min"  # minimum occurrences of the return event per period
+ER_WEEK_START = "er_ws"  # monday | sunday
+ER_TIME_ZONE = "er_tz"  # IANA name
+ER_BREAKDOWN = "er_by"  # property column ("" = none)
+ER_BREAKDOWN_TYPE = "er_byt"  # event | user
+ER_START_WHERE = "er_sw"  # filter text on the start event
+ER_RETURN_WHERE = "er_rw"  # filter text on the return event
+ER_VALUE = "er_val"  # the breakdown value whose heatmap is shown
+JOURNEYS_TAB = "jtab"  # funnel | retention | paths | sequence: the open tab (only it computes)
+JOURNEYS_TAB_WIDGET = "_jtab"  # session only: the tabs widget's own value (its label, which is per language)
 
 
 DEFAULT_GRAIN: Grain = "month"
@@ -135,7 +161,7 @@ REVIEW_GRAIN = "rg"
 REVIEW_SEGMENT = "rs"
 
 URL_KEYS: dict[str, Codec] = {
-    LANG: "str", DATASET: "str", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
+    LANG: "str", DATASET: "str", VERSION: "int", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
     INCLUDE_INCOMPLETE: "bool", WINDOW: "int", COHORT_VALUE: "str", COHORT_MODE: "str", CURVE_WEIGHTING: "str",
     AGE_K: "int", REVIEW_GRAIN: "str", REVIEW_SEGMENT: "str",
     WI_CRR: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
@@ -143,15 +169,23 @@ URL_KEYS: dict[str, Codec] = {
     WI_TARGET_MONTH: "int", WI_NAME: "str", SCENARIOS: "list",
     STEPS: "list", FUNNEL_WINDOW: "int", FUNNEL_WINDOW_UNIT: "str", ORDER: "str", BREAKDOWN: "str", EXCLUDE: "list",
     OPTIONAL: "list", DROP_STEP: "int", PATH_START: "str", PATH_DEPTH: "int", PATH_TOP: "int", SEQUENCE_BY: "str",
+    EXCLUSION_RULE: "str", FUNNEL_WHERE: "str", ATTRIBUTION: "str", BREAKDOWN_LIMIT: "int", ALL_USERS: "bool",
+    TTC_BINS: "int", TTC_STEPS: "str", ER_START: "str", ER_RETURN: "str", ER_TYPE: "str", ER_PERIOD: "str", ER_CUMULATIVE: "bool",
+    ER_MIN: "int", ER_WEEK_START: "str", ER_TIME_ZONE: "str", ER_BREAKDOWN: "str", ER_BREAKDOWN_TYPE: "str",
+    ER_START_WHERE: "str", ER_RETURN_WHERE: "str", ER_VALUE: "str", JOURNEYS_TAB: "str",
     CALIBRATION_END: "date", TIME_UNIT: "str", HORIZON: "int", DISCOUNT: "float", MARGIN: "int",
     RISK_DAYS: "int", RISK_GAPS: "float", RISK_P_ALIVE: "int", LAPSED_TOP: "int", RFM_MEASURE: "str",
     HOLDOUT_MEASURE: "str",
 }
-URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str"}
+URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str",
+                                   EXCLUDE_SPAN_PREFIX: "str", STEP_COND_PREFIX: "str"}
 URL_DEFAULTS: dict[str, object] = {
     LANG: "en", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, COHORT_VALUE: "customers",
     COHORT_MODE: "on", CURVE_WEIGHTING: "size", AGE_K: 1, REVIEW_GRAIN: "week", **WHATIF_DEFAULTS,
     FUNNEL_WINDOW: 7, FUNNEL_WINDOW_UNIT: "days", ORDER: "ordered", PATH_DEPTH: 4, PATH_TOP: 10,
+    EXCLUSION_RULE: "between", ATTRIBUTION: "step:1", BREAKDOWN_LIMIT: 10, ALL_USERS: False, TTC_BINS: 0,
+    ER_TYPE: "first_time", ER_PERIOD: "week", ER_CUMULATIVE: False, ER_MIN: 1, ER_WEEK_START: "monday",
+    ER_TIME_ZONE: "UTC", ER_BREAKDOWN_TYPE: "event", JOURNEYS_TAB: "funnel",
     TIME_UNIT: "week", HORIZON: 12, DISCOUNT: 10.0,
     RISK_GAPS: 2.0, RISK_P_ALIVE: 30, LAPSED_TOP: 20, RFM_MEASURE: "customers", HOLDOUT_MEASURE: "mean",
 }
@@ -159,7 +193,14 @@ _RESTORED = "_url_restored"
 # Widgets drawn by pages (not the sidebar): their values must survive pages that do not draw them.
 PAGE_KEYS: tuple[str, ...] = (INCLUDE_INCOMPLETE, WINDOW, COHORT_VALUE, COHORT_MODE, CURVE_WEIGHTING, AGE_K,
                               CALIBRATION_END, TIME_UNIT, HORIZON, DISCOUNT, MARGIN, RISK_DAYS, RISK_GAPS,
-                              RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE)
+                              RISK_P_ALIVE, LAPSED_TOP, RFM_MEASURE, HOLDOUT_MEASURE,
+                              # Journeys: a closed tab draws none of its widgets (only the open tab computes)
+                              STEPS, FUNNEL_WINDOW, FUNNEL_WINDOW_UNIT, ORDER, BREAKDOWN, EXCLUDE, OPTIONAL, DROP_STEP,
+                              PATH_START, PATH_DEPTH, PATH_TOP, SEQUENCE_BY, EXCLUSION_RULE, FUNNEL_WHERE, ATTRIBUTION,
+                              BREAKDOWN_LIMIT, ALL_USERS, TTC_BINS, TTC_STEPS, ER_START, ER_RETURN, ER_TYPE, ER_PERIOD,
+                              ER_CUMULATIVE, ER_MIN, ER_WEEK_START, ER_TIME_ZONE, ER_BREAKDOWN, ER_BREAKDOWN_TYPE,
+                              ER_START_WHERE, ER_RETURN_WHERE, ER_VALUE)
+PAGE_PREFIXES: tuple[str, ...] = (STEP_WINDOW_PREFIX, STEP_WHERE_PREFIX, STEP_COND_PREFIX, EXCLUDE_SPAN_PREFIX)
 
 
 def _codec(key: str) -> Codec | None:
@@ -178,6 +219,8 @@ def restore_from_url() -> None:
     for key in PAGE_KEYS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(PAGE_PREFIXES)]:
+        st.session_state[key] = st.session_state[key]
     if st.session_state.get(_RESTORED):
         return
     st.session_state[_RESTORED] = True
@@ -368,6 +411,28 @@ def dataset() -> str | None:
     return st.session_state.get(DATASET)
 
 
+def pinned_version() -> int | None:
+    """The dataset version a link pins (``?v=``), or None for the newest."""
+    value = st.session_state.get(VERSION)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def select_dataset(slug: str | None) -> None:
+    """Switch the sidebar's dataset (from a callback, before the picker is drawn); None: no choice."""
+    if slug is None:
+        st.session_state.pop(DATASET, None)
+    else:
+        st.session_state[DATASET] = slug
+
+
+def pin_version(version: int | None) -> None:
+    """Pin a version (None: follow the newest); written to the URL at the end of the run."""
+    if version is None:
+        st.session_state.pop(VERSION, None)
+    else:
+        st.session_state[VERSION] = version
+
+
 def grain() -> Grain:
     value = st.session_state.get(GRAIN)
     return value if value in GRAINS else DEFAULT_GRAIN  # type: ignore[return-value]
@@ -410,6 +475,15 @@ def pop(key: str, default=None):
 
 
 PENDING_DATASET = "_pending_dataset"  # session only: switch the sidebar to this dataset on the next run
+
+# Team (SPEC §7.1): sign-in, versions, trash, audit
+SIGNED_IN = "_signed_in"  # session only: the signed-in user (retention_core.workspace.Actor); absent in local mode
+SIGN_IN_NAME = "_sign_in_name"
+SIGN_IN_PASSWORD = "_sign_in_password"
+RENAME_TO = "_rename_to"  # session only: the new name typed on the Data page
+CONFIRM_DELETE = "_confirm_delete"  # session only: the slug whose delete is being confirmed
+ACCOUNT_ROLE = "_account_role"  # session only: + account name: the role chosen for it on the Data page
+FLASH_ERROR = "_flash_error"  # session only: an error from a button's action, shown on the next run
 
 
 def apply_pending_dataset() -> None:

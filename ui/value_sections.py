@@ -83,7 +83,7 @@ def model_section(ov: ValueOverview) -> None:
     widgets.chart(scatter, "value_p_alive", where=c[1], title=t("column.p_alive"))
     c[1].caption(t("value.p_alive_caption"))
     widgets.download(ov.predictions, "customer_value.csv", label=t("value.download_predictions"),
-                         key="value_predictions_download")
+                         key="value_predictions_download", audit="customer_value")
     with st.expander(t("value.parameters"), icon=":material/functions:"):
         parameters(ov)
 
@@ -109,7 +109,7 @@ def pareto_section() -> None:
     widgets.chart(fig, "value_pareto", title=t("value.pareto"), height=400)
     st.caption(t("value.pareto_caption", share=i18n.pct(widgets.computed(top_share, "orders", top=0.2), 0)))
     widgets.download(widgets.computed(key_customers, "orders"), "key_customers.csv",
-                         label=t("value.download_key_customers"), key="value_key_download")
+                         label=t("value.download_key_customers"), key="value_key_download", audit="key_customers")
 
 
 def rfm_section() -> None:
@@ -125,14 +125,14 @@ def rfm_section() -> None:
                   percent=("customer_share", "revenue_share"), file_name="rfm_segments.csv", key="value_rfm_download",
                   height=35 * (len(SEGMENTS) + 1) + 3)  # all 11 segments without scrolling
     widgets.download(rfm, "rfm_customers.csv", shown=widgets.translated(rfm, "segment", "segment", SEGMENTS),
-                     names={"frequency": t("column.rfm_frequency"), "monetary": t("column.rfm_monetary")}, label=t("value.download_rfm_customers"), key="value_rfm_customers_download")
+                     names={"frequency": t("column.rfm_frequency"), "monetary": t("column.rfm_monetary")}, label=t("value.download_rfm_customers"), key="value_rfm_customers_download", audit="rfm_customers")
 
 
 def customer_list(customers, file_name: str, key: str, **table) -> None:
     """A list to act on: segments and reasons translated on screen; the CRM columns with stable codes downloaded."""
     shown = widgets.translated(widgets.translated(customers, "rfm_segment", "segment", SEGMENTS), "reason", "reason", REASONS)
     widgets.table(shown, names={}, rows=SHOWN_ROWS, **table)
-    widgets.download(crm_export(customers), file_name, shown=crm_export(shown), label=t("value.download_crm"), key=key)
+    widgets.download(crm_export(customers), file_name, shown=crm_export(shown), label=t("value.download_crm"), key=key, audit=file_name)
 
 
 def at_risk_section(ov: ValueOverview, model: dict) -> int:
@@ -174,7 +174,7 @@ def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
                                         window=rule.periods), *widgets.date_range(), grain=grain)
     with c[1]:
         widgets.download(customers, f"reactivated_customers_{grain}.csv",
-                             label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download")
+                             label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download", audit="reactivated_customers")
     st.markdown(f"**{t('value.lapsed')}**")
     top = widgets.int_input(st.columns(3)[0], state.LAPSED_TOP, 1, 100, activity.LAPSED_TOP, label=t("value.lapsed_top"),
                             help=t("value.lapsed_top_help"))

@@ -16,7 +16,7 @@ from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
 from retention_core.periods import GRAINS
 from retention_core.retention.kpis import Kpi
-from ui import activity, cache, i18n, state
+from ui import activity, cache, i18n, state, team
 from ui.i18n import t
 
 DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
@@ -27,15 +27,18 @@ def sidebar() -> None:
     sb = st.sidebar
     state.default(state.LANG, "en")
     sb.selectbox(t("sidebar.language"), i18n.LANGS, format_func=i18n.LANG_NAMES.get, key=state.LANG)
+    team.user_box()
     infos = cache.datasets()
-    if not infos:
-        return
     slugs = [d.slug for d in infos]
     names = {d.slug: d.name for d in infos}
     state.apply_pending_dataset()
+    team.check_link(slugs, names)  # a link to a dataset or version that is gone says so (never other data)
+    if not infos:
+        return
     state.ensure_choice(state.DATASET, slugs)
     slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=lambda s: dataset_name(s) if s == cache.SAMPLE_SLUG
-                        else names.get(s, s), key=state.DATASET)
+                        else names.get(s, s), key=state.DATASET, on_change=team.unpin)
+    team.version_caption(slug)
     activity.apply_settings()  # the currency sign is the dataset's (Data page), not a link's choice
     kind = primary_kind(slug)
     if kind is None:
@@ -222,7 +225,8 @@ def ratio_columns(frame: pl.DataFrame) -> tuple[str, ...]:
 
 def download(frame: pl.DataFrame, file_name: str, *, shown: pl.DataFrame | None = None,
              names: dict[str, str] | None = None, percent: tuple[str, ...] | None = None,
-             decimals: int | dict[str, int] = 2, label: str | None = None, key: str | None = None) -> None:
+             decimals: int | dict[str, int] = 2, label: str | None = None, key: str | None = None,
+             audit: str | None = None) -> None:
     """Every table download goes through here and :mod:`retention_core.export` (SPEC §7, §10): a menu with
 
     - ``<stem>.csv`` in the user's convention (RU: ``;``, decimal comma, BOM; EN: ``,`` and dot), headers in the
@@ -232,7 +236,8 @@ def download(frame: pl.DataFrame, file_name: str, *, shown: pl.DataFrame | None 
       codes where ``shown`` translates them for people).
 
     Files are written only when clicked: a page with several 100k-row lists would otherwise build every file on
-    every rerun. Every form is formula-safe (a leading ``'`` before ``= + - @`` text).
+    every rerun. Every form is formula-safe (a leading ``'`` before ``= + - @`` text). ``audit`` names a customer
+    list: each of its downloads is written to the audit log (SPEC §7.1).
     """
     people = frame if shown is None else shown
     ratios = ratio_columns(people) if percent is None else percent
@@ -242,15 +247,18 @@ def download(frame: pl.DataFrame, file_name: str, *, shown: pl.DataFrame | None 
     stem = file_name.removesuffix(".csv")
     booleans = (t("common.yes"), t("common.no"))
     key = key or stem
+    def logged(write):
+        return team.audited(write, audit) if audit else write
+
     with st.popover(label or t("common.download"), icon=":material/download:"):
-        st.download_button(t("common.download_csv"), lambda: export.to_csv(
-            people, convention=lang, headers=csv_headers, percent=ratios, decimals=decimals, booleans=booleans),
+        st.download_button(t("common.download_csv"), logged(lambda: export.to_csv(
+            people, convention=lang, headers=csv_headers, percent=ratios, decimals=decimals, booleans=booleans)),
             file_name=f"{stem}.csv", mime="text/csv", key=key, help=t("common.download_csv_help"))
-        st.download_button(t("common.download_xlsx"), lambda: export.to_xlsx(
-            people, convention=lang, headers=headers, percent=ratios, decimals=decimals, sheet=stem),
+        st.download_button(t("common.download_xlsx"), logged(lambda: export.to_xlsx(
+            people, convention=lang, headers=headers, percent=ratios, decimals=decimals, sheet=stem)),
             file_name=f"{stem}.xlsx", key=f"{key}_xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        st.download_button(t("common.download_data"), lambda: export.to_csv(frame, convention="machine"),
+        st.download_button(t("common.download_data"), logged(lambda: export.to_csv(frame, convention="machine")),
                            file_name=f"{stem}.data.csv", mime="text/csv", key=f"{key}_data",
                            help=t("common.download_data_help"))
 

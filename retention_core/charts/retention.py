@@ -251,7 +251,8 @@ def cohort_heatmap(
         if name not in wide.columns:
             wide = wide.with_columns(pl.lit(None, pl.Float64).alias(name))
     z = wide.select(age_columns).rows() if wide.height else []
-    cohorts = wide["cohort"].dt.strftime("%Y-%m-%d").to_list() if wide.height else []
+    stamp = "%Y-%m-%d %H:%M" if matrix.schema["cohort"] == pl.Datetime else "%Y-%m-%d"  # hourly event cohorts
+    cohorts = wide["cohort"].dt.strftime(stamp).to_list() if wide.height else []
     sizes = wide["size"].to_list() if wide.height else []
     fig = go.Figure(go.Heatmap(
         z=[list(r) for r in z], x=ages, y=cohorts, colorscale=SEQUENTIAL, texttemplate=f"%{{z:{_TICKS[value_format]}}}",

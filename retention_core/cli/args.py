@@ -11,21 +11,27 @@ import math
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
-from retention_core.ingest import Filters, LoadResult, Workspace, connect, load_file, query
+from retention_core.ingest import Filters, LoadResult, connect, load_file, query
 from retention_core.periods import GRAINS, period_start
 
 Command = Callable[[argparse.Namespace], dict]
 COMMANDS: dict[str, tuple[str, Command, Callable[[argparse.ArgumentParser], None]]] = {}
+PathArg = Literal["required", "optional", "none"]
+PATH_ARG: dict[str, PathArg] = {}  # commands whose PATH is optional (report --dataset) or absent (datasets)
 
 
-def command(name: str, help: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None):
-    """Register a subcommand: ``fn(ns) -> dict`` printed as JSON."""
+def command(name: str, help: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None, *,
+            path: PathArg = "required"):
+    """Register a subcommand: ``fn(ns) -> dict`` printed as JSON; ``path`` says whether it reads a PATH."""
 
     def wrap(fn: Command) -> Command:
         COMMANDS[name] = (help, fn, args)
+        PATH_ARG[name] = path
         return fn
 
     return wrap
@@ -96,9 +102,9 @@ def load(ns: argparse.Namespace, kind: str | None = None) -> tuple[LoadResult, p
     if not f.active:
         return result, result.frame
     with tempfile.TemporaryDirectory() as tmp:
-        ws = Workspace(tmp)
-        info = ws.save("cli", {result.report.kind: result})
-        rows = query(con, ws.path(info.slug, result.report.kind), result.report.kind, f)
+        path = Path(tmp) / f"{result.report.kind}.parquet"
+        result.frame.write_parquet(path)
+        rows = query(con, path, result.report.kind, f)
     return result, rows
 
 
@@ -152,4 +158,4 @@ def in_range(table: pl.DataFrame, column: str, ns: argparse.Namespace) -> pl.Dat
     return out
 
 
-__all__ = ["COMMANDS", "command", "date_arg", "day_of", "grain_arg", "history", "in_range", "filter_args", "filters_from", "jsonable", "load", "positive_int"]
+__all__ = ["COMMANDS", "PATH_ARG", "command", "date_arg", "day_of", "grain_arg", "history", "in_range", "filter_args", "filters_from", "jsonable", "load", "positive_int"]

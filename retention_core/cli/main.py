@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from retention_core.cli.args import COMMANDS, command, jsonable
+from retention_core.cli.args import COMMANDS, PATH_ARG, command, jsonable
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS, load_file
 from retention_core.ingest.rejections import rejection_summary
@@ -43,8 +43,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     for name, (help, _, add_args) in COMMANDS.items():
         sp = sub.add_parser(name, help=help)
-        sp.add_argument("path", type=Path, help="the export file (CSV/TSV/…, Parquet or XLSX), or a folder of Parquet files read as one table")
-        sp.add_argument("--sheet", default=None, help="the sheet of an XLSX workbook (default: the first)")
+        if PATH_ARG.get(name, "required") != "none":
+            sp.add_argument("path", type=Path, nargs=None if PATH_ARG.get(name, "required") == "required" else "?",
+                            help="the export file (CSV/TSV/…, Parquet or XLSX), or a folder of Parquet files read as one table")
+            sp.add_argument("--sheet", default=None, help="the sheet of an XLSX workbook (default: the first)")
         add_args(sp)
     return p
 
@@ -53,6 +55,7 @@ def _register_all() -> None:
     """Import the modules that register the analysis commands (kept apart to keep this file small)."""
     import retention_core.cli.journeys  # noqa: F401
     import retention_core.cli.retention  # noqa: F401
+    import retention_core.cli.team  # noqa: F401
     import retention_core.cli.value  # noqa: F401
     import retention_core.cli.whatif  # noqa: F401
 
@@ -71,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, duckdb.Error) as exc:
-        print(f"error: {ns.path}: {exc}".splitlines()[0], file=sys.stderr)
+        where = getattr(ns, "path", None) or getattr(ns, "dataset", None) or ns.command
+        print(f"error: {where}: {exc}".splitlines()[0], file=sys.stderr)
         return 2
     try:
         json.dump(jsonable(out), sys.stdout, ensure_ascii=False, indent=1)

@@ -20,6 +20,7 @@ from retention_core.cli.args import (
     load,
     positive_int,
 )
+from retention_core.cli.team import team_report, team_report_args, write_page
 from retention_core.errors import InputError
 from retention_core.retention.activity import activity_window
 from retention_core.retention.cohorts import cohort_matrix, matrix_payload
@@ -75,19 +76,22 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--window", type=positive_int("--window"), default=None,
                    help="activity window W in periods (default: the shop's purchase cycle, SPEC §4.1)")
     filter_args(p)
+    team_report_args(p)
 
 
-@command("report", "write a self-contained HTML report (charts included, opens offline)", _report_args)
+@command("report", "write a self-contained HTML report (charts included, opens offline); with --dataset from the "
+         "workspace, --review week for the weekly review, --mail-to to send it", _report_args, path="optional")
 def _report(ns: argparse.Namespace) -> dict:
     from retention_core.report import TEXT, html_report
 
+    if ns.dataset is not None:
+        return team_report(ns)
+    if ns.path is None:
+        raise InputError("name the export file (PATH) or a saved dataset (--dataset NAME)", file="", reason="missing")
     result, rows = load(ns, "orders")
     window = activity_window(result.frame, grain=ns.period, override=ns.window)  # before the filters
     page = html_report(rows, title=ns.title or f"{TEXT[ns.lang]['title']}: {ns.path.name}", grain=ns.period,
                        window=window, lang=ns.lang)
-    try:
-        ns.out.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{ns.out}: cannot write the report ({exc.strerror})", file=str(ns.out)) from exc
+    write_page(ns.out, page)
     return {"out": str(ns.out), "bytes": len(page.encode("utf-8")), "rows_read": result.report.rows_read,
             "rows_rejected": result.report.rows_rejected}

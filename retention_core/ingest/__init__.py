@@ -1,7 +1,7 @@
 """Reading exports (the only part of the core that touches files and DuckDB).
 
 ``load_file`` reads and validates one export into a canonical frame (docs/data-model.md) plus a
-report; ``Workspace`` saves datasets; ``query`` applies the sidebar filters inside DuckDB.
+report (``retention_core.workspace`` saves datasets); ``query`` applies the sidebar filters inside DuckDB.
 """
 
 from retention_core.ingest.load import LoadResult, ValidationReport, load_file, validate
@@ -9,9 +9,7 @@ from retention_core.ingest.raw import connect, excel_sheets
 from retention_core.ingest.roles import KINDS, Kind, detect_kind, detect_roles
 from retention_core.ingest.settings import DatasetSettings
 from retention_core.ingest.store import (
-    DatasetInfo,
     Filters,
-    Workspace,
     date_bounds,
     query,
     segment_columns,
@@ -19,6 +17,6 @@ from retention_core.ingest.store import (
 )
 
 __all__ = [
-    "KINDS", "DatasetInfo", "DatasetSettings", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport", "Workspace", "date_bounds",
+    "KINDS", "DatasetSettings", "connect", "excel_sheets", "Filters", "Kind", "LoadResult", "ValidationReport", "date_bounds",
     "detect_kind", "detect_roles", "load_file", "query", "segment_columns", "segment_values", "validate",
 ]

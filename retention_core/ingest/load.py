@@ -47,6 +47,7 @@ class ValidationReport:
     line_level: bool = False
     orders: int | None = None  # orders after grouping lines (line-level exports)
     reason_counts: dict[str, int] = field(default_factory=dict)
+    properties: tuple[str, ...] = ()  # every non-role column, kept in the canonical frame (SPEC §2)
 
     def to_json(self, rejected: pl.DataFrame, *, limit: int = 100) -> dict:
         """The SPEC §8 ``validate`` JSON (first ``limit`` rejected rows)."""
@@ -60,6 +61,8 @@ class ValidationReport:
             "rows_accepted": self.rows_accepted,
             "rows_rejected": self.rows_rejected,
             "columns": dict(self.columns),
+            "properties": list(self.properties),
+            "segments": list(self.segments),
             "rejected": first.to_dicts(),
             "duplicates": self.duplicates,
             "encoding": self.encoding,
@@ -118,21 +121,55 @@ def _checks(kind: Kind, roles: dict[str, str], frame: pl.DataFrame, date_order: 
     return checks, formats, warnings
 
 
-def _segment_columns(frame: pl.DataFrame, roles: dict[str, str]) -> list[str]:
-    """Low-cardinality text columns that are not roles become segments (channel, region, …)."""
+def _segment_columns(frame: pl.DataFrame, roles: dict[str, str]) -> tuple[list[str], list[str]]:
+    """``(kept, offered)``: every non-role column is kept (SPEC §2: events keep *any* properties; a
+    ``browser`` column on a 4-row file or a numeric ``plan`` is a property like any other); the
+    sidebar offers as segments only the kept columns with 1..200 distinct values that are not mostly
+    numbers and not nearly unique per row (ids, free text). Nothing is dropped by the second rule."""
     used = set(roles.values())
-    rest = [c for c in frame.columns if c not in used and not c.startswith("__")]
-    if not rest or frame.height == 0:
-        return []
+    kept = [c for c in frame.columns if c not in used and not c.startswith("__")]
+    if not kept or frame.height == 0:
+        return kept, []
     sample = frame.head(5000)
+    text = [pl.col(c).cast(pl.String).str.strip_chars() for c in kept]
     stats = sample.select(
-        *[pl.col(c).n_unique().alias(f"u{i}") for i, c in enumerate(rest)],
-        *[pl.col(c).str.strip_chars().str.contains(r"^-?[\d\s.,]+$").mean().alias(f"n{i}") for i, c in enumerate(rest)],
+        *[e.n_unique().alias(f"u{i}") for i, e in enumerate(text)],
+        *[e.str.contains(r"^-?[\d\s.,]+$").mean().alias(f"n{i}") for i, e in enumerate(text)],
     ).row(0, named=True)
-    limit = max(2, min(MAX_SEGMENT_VALUES, sample.height // 2 or 1))
-    keep = [c for i, c in enumerate(rest) if 1 <= stats[f"u{i}"] <= limit and (stats[f"n{i}"] or 0) < 0.9]
-    uniques = frame.select(pl.col(c).n_unique() for c in keep).row(0) if keep else ()
-    return [c for c, n in zip(keep, uniques, strict=True) if n <= MAX_SEGMENT_VALUES]
+    # nearly unique per row (ids, free text) is not a segment; a small file's few values still are
+    limit = max(MAX_SEGMENT_VALUES if sample.height <= 10 else 2, min(MAX_SEGMENT_VALUES, sample.height // 2 or 1))
+    offer = [c for i, c in enumerate(kept) if 1 <= stats[f"u{i}"] <= limit and (stats[f"n{i}"] or 0) < 0.9]
+    uniques = frame.select(pl.col(c).n_unique() for c in offer).row(0) if offer else ()
+    return kept, [c for c, n in zip(offer, uniques, strict=True) if n <= MAX_SEGMENT_VALUES]
+
+
+_CANONICAL = {
+    "orders": ("customer_id", "ordered_at", "amount", "order_id", "quantity"),
+    "subscriptions": ("customer_id", "started_at", "ended_at", "mrr", "plan"),
+    "events": ("user_id", "event", "occurred_at", "seq"),
+    "survey": ("customer_id", "score", "answered_at"),
+}
+
+
+def _property_names(kept: list[str], kind: str) -> list[str]:
+    """Canonical names of the kept columns: normalised headers, made unique (``plan`` beside a
+    subscriptions' ``plan`` role becomes ``plan_2``) so no column replaces another."""
+    taken = set(_CANONICAL.get(kind, ()))
+    out = []
+    for header in kept:
+        base = normalise(header) or "column"
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def _offered_names(kept: list[str], offered: list[str], kind: str) -> tuple[str, ...]:
+    names = dict(zip(kept, _property_names(kept, kind), strict=True))
+    return tuple(names[c] for c in offered)
 
 
 def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str] | None = None,
@@ -168,17 +205,17 @@ def validate(raw: RawTable, *, kind: Kind | None = None, mapping: dict[str, str]
             pl.when(cancel).then(-amount.abs()).otherwise(amount).alias("__v_amount"),
             pl.when(cancel).then(-qty.abs()).otherwise(qty).alias("__v_quantity"),
         )
-    segments = _segment_columns(frame, roles)
+    kept, segments = _segment_columns(frame, roles)
     parsed = _mark_duplicates(parsed, kind, roles, headers, line_level)
 
     good = _accepted(parsed)
-    canonical = _canonical(good, kind, roles, segments, line_level)
+    canonical = _canonical(good, kind, roles, kept, line_level)
     rejected = _rejected(parsed.filter(pl.col(REASON).is_not_null()), raw, headers)
     counts = dict(rejected.group_by(CODE).len().iter_rows()) if rejected.height else {}
     report = ValidationReport(
         file=raw.file, kind=kind, rows_read=frame.height + raw.structural.height, rows_accepted=good.height,
         rows_rejected=rejected.height, duplicates=int(counts.get("duplicate", 0)), columns=dict(roles),
-        segments=tuple(normalise(s) for s in segments), encoding=raw.encoding, delimiter=raw.delimiter,
+        segments=_offered_names(kept, segments, kind), properties=tuple(_property_names(kept, kind)), encoding=raw.encoding, delimiter=raw.delimiter,
         formats=formats, warnings=tuple(warnings), headers=tuple(headers), line_level=line_level,
         orders=canonical.height if kind == "orders" else None, reason_counts={str(k): int(v) for k, v in counts.items()},
     )
@@ -260,7 +297,9 @@ def _mark_duplicates(parsed: pl.DataFrame, kind: str, roles: dict[str, str], hea
 
 
 def _canonical(good: pl.DataFrame, kind: str, roles: dict[str, str], segments: list[str], line_level: bool) -> pl.DataFrame:
-    seg = [pl.col(s).str.strip_chars().fill_null("").replace("", "(none)").alias(normalise(s)) for s in segments]
+    names = _property_names(segments, kind)
+    seg = [pl.col(s).cast(pl.String).str.strip_chars().fill_null("").replace("", "(none)").alias(n)
+           for s, n in zip(segments, names, strict=True)]
     if kind == "orders":
         cols = [
             pl.col("__v_customer_id").alias("customer_id"),
@@ -271,7 +310,7 @@ def _canonical(good: pl.DataFrame, kind: str, roles: dict[str, str], segments: l
         ]
         out = good.select(*cols, *seg)
         if line_level and "order_id" in roles:
-            seg_names = [normalise(s) for s in segments]
+            seg_names = names
             out = (
                 out.group_by("order_id", "customer_id", maintain_order=True)
                 .agg(pl.col("ordered_at").min(), pl.col("amount").sum(), pl.col("quantity").sum(),
@@ -323,13 +362,14 @@ def _from_typed(t: TypedRead, file: str) -> LoadResult | None:
     frame, kind, roles, headers = t.frame, t.kind, t.roles, list(t.headers)
     if any(repeated_rows(rows, key).height for rows, key, _ in _duplicate_groups(frame, kind, roles, headers, False)):
         return None
-    segments = _segment_columns(frame, roles)
-    canonical = _canonical(frame, kind, roles, segments, line_level=False)
+    kept, segments = _segment_columns(frame, roles)
+    canonical = _canonical(frame, kind, roles, kept, line_level=False)
     text = {c: pl.String for c in (COLUMN, CODE, REASON, *headers, "raw_line")}
     rejected = pl.DataFrame(schema={**({FILE: pl.String} if t.folder else {}), LINE: pl.Int64, **text})
     report = ValidationReport(
         file=file, kind=kind, rows_read=frame.height, rows_accepted=frame.height, rows_rejected=0, duplicates=0,
-        columns=dict(roles), segments=tuple(normalise(s) for s in segments), encoding=t.encoding,
+        columns=dict(roles), segments=_offered_names(kept, segments, kind), properties=tuple(_property_names(kept, kind)),
+        encoding=t.encoding,
         delimiter=t.delimiter, formats=t.formats, warnings=(), headers=tuple(headers), line_level=False,
         orders=canonical.height if kind == "orders" else None, reason_counts={},
     )

@@ -1,17 +1,13 @@
-"""Saved datasets and the query layer (SPEC §7: filters run inside DuckDB with bound parameters).
+"""The query layer over saved tables (SPEC §7: filters run inside DuckDB with bound parameters).
 
-A workspace is a folder; each dataset is a sub-folder with one Parquet file per data kind
-(``orders.parquet``, ``events.parquet``, …) and ``meta.json`` (name, creation time, validation
-summaries). Every team member's browser sees the same saved datasets. Filters (date range, segment
-values) are applied by DuckDB over the Parquet file: values are bound (``?``), identifiers are checked
-against the file's columns and quoted.
+Saved datasets and their versions live in ``retention_core.workspace``; a version is one Parquet file
+per data kind. Filters (date range, segment values) are applied by DuckDB over the Parquet file: values
+are bound (``?``), identifiers are checked against the file's columns and quoted.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,10 +16,8 @@ import duckdb
 import polars as pl
 
 from retention_core.errors import ColumnNotFoundError, InputError, ParameterError, check_choice
-from retention_core.ingest.load import LoadResult
 from retention_core.ingest.raw import parquet_files
 from retention_core.ingest.roles import KINDS, Kind
-from retention_core.ingest.settings import DatasetSettings
 
 DATE_COLUMN: dict[str, str] = {"orders": "ordered_at", "events": "occurred_at", "survey": "answered_at"}
 CORE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -68,17 +62,6 @@ class Filters:
         return bool(self.date_from or self.date_to or any(v for _, v in self.segments))
 
 
-@dataclass(frozen=True)
-class DatasetInfo:
-    """A saved dataset: its folder name (``slug``), display name, kinds present, summaries."""
-
-    slug: str
-    name: str
-    created: str
-    kinds: tuple[str, ...]
-    reports: dict[str, dict]
-
-
 def slugify(name: str) -> str:
     """Folder name for a dataset name.
 
@@ -94,95 +77,6 @@ def slugify(name: str) -> str:
 def quote_ident(name: str) -> str:
     """Quote an identifier for DuckDB SQL (``"`` doubled)."""
     return '"' + name.replace('"', '""') + '"'
-
-
-class Workspace:
-    """The folder of saved datasets."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-
-    def datasets(self) -> list[DatasetInfo]:
-        """Saved datasets, oldest first."""
-        out = []
-        for meta in sorted(self.root.glob("*/meta.json")):
-            info = json.loads(meta.read_text(encoding="utf-8"))
-            out.append(DatasetInfo(meta.parent.name, info["name"], info["created"], tuple(info["kinds"]), info["reports"]))
-        return sorted(out, key=lambda d: d.created)
-
-    def get(self, slug: str) -> DatasetInfo:
-        for d in self.datasets():
-            if d.slug == slug:
-                return d
-        names = [d.slug for d in self.datasets()]
-        raise ColumnNotFoundError.from_missing(slug, names, role="dataset")
-
-    def exists(self, slug: str) -> bool:
-        return (self.root / slug / "meta.json").exists()
-
-    def path(self, slug: str, kind: str) -> Path:
-        return self.root / slug / f"{kind}.parquet"
-
-    def save(self, name: str, tables: dict[str, LoadResult], *, slug: str | None = None) -> DatasetInfo:
-        """Save (or add tables to) a dataset; existing kinds in it are replaced by the new ones."""
-        for kind in tables:
-            check_choice("kind", kind, KINDS)
-        slug = slug or slugify(name)
-        folder = self.root / slug
-        tmp = self.root / f".{slug}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        if folder.exists():
-            shutil.copytree(folder, tmp)
-        tmp.mkdir(parents=True, exist_ok=True)
-        meta_path = tmp / "meta.json"
-        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {
-            "name": name, "created": datetime.now().isoformat(timespec="seconds"), "kinds": [], "reports": {}}
-        meta["name"] = name
-        for kind, result in tables.items():
-            result.frame.write_parquet(tmp / f"{kind}.parquet")
-            r = result.report
-            meta["reports"][kind] = {
-                "file": r.file, "rows_read": r.rows_read, "rows_accepted": r.rows_accepted,
-                "rows_rejected": r.rows_rejected, "duplicates": r.duplicates, "columns": r.columns,
-                "segments": list(r.segments), "rows": result.frame.height,
-            }
-            if kind not in meta["kinds"]:
-                meta["kinds"].append(kind)
-        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)  # the new version appears whole, or not at all
-        return self.get(slug)
-
-    def settings(self, slug: str) -> DatasetSettings:
-        """The dataset's saved settings (defaults when none were saved; :mod:`retention_core.ingest.settings`).
-
-        Raises
-        ------
-        ColumnNotFoundError
-            No dataset ``slug`` (with the closest names).
-        """
-        meta_path = self.root / slug / "meta.json"
-        if not meta_path.exists():
-            raise ColumnNotFoundError.from_missing(slug, [d.slug for d in self.datasets()], role="dataset")
-        return DatasetSettings.from_json(json.loads(meta_path.read_text(encoding="utf-8")).get("settings"))
-
-    def save_settings(self, slug: str, settings: DatasetSettings) -> None:
-        """Save ``settings`` with the dataset (the ``settings`` entry of its meta.json, replaced whole and
-        atomically: a reader sees the old settings or the new ones)."""
-        if not isinstance(settings, DatasetSettings):
-            raise ParameterError("settings", settings, "a DatasetSettings")
-        meta_path = self.root / slug / "meta.json"
-        if not meta_path.exists():
-            raise ColumnNotFoundError.from_missing(slug, [d.slug for d in self.datasets()], role="dataset")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta["settings"] = settings.to_json()
-        tmp = meta_path.with_name(".meta.json.tmp")
-        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(meta_path)
-
-    def delete(self, slug: str) -> None:
-        shutil.rmtree(self.root / slug, ignore_errors=True)
 
 
 def server_source(root: Path, relative: str, *, exclude: Path | None = None) -> Path:

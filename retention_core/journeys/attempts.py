@@ -25,9 +25,11 @@ from datetime import date, timedelta
 import polars as pl
 
 from retention_core.journeys.spec import FunnelSpec, step_predicate
+from retention_core.properties import all_of
 
 _U32_MAX = 2**32 - 1
 _X_BIT = 1 << 30  # in the mask: an exclusion event (step bits are 0..19)
+_X_FIRST = 20  # bit of the i-th distinct exclusion event: 20 + i (at most 10)
 
 
 def _us(window: timedelta) -> int:
@@ -50,11 +52,12 @@ def sorted_rows(events: pl.DataFrame, spec: FunnelSpec, *, keep_all: bool) -> pl
     collision the exact sort by ``user_id`` is used instead.
     """
     k = len(spec.steps)
-    preds = [step_predicate(s) for s in spec.steps]
+    preds = [step_predicate(s, spec.where) for s in spec.steps]
     bits = [pl.when(p).then(pl.lit(1 << j, pl.UInt32)).otherwise(pl.lit(0, pl.UInt32)) for j, p in enumerate(preds)]
-    if spec.exclusions:
-        excluded = pl.col("event").is_in(list(spec.exclusions)).fill_null(False)
-        bits.append(pl.when(excluded).then(pl.lit(_X_BIT, pl.UInt32)).otherwise(pl.lit(0, pl.UInt32)))
+    for i, name in enumerate(spec.exclusion_events):  # global filters apply to exclusion events too
+        excluded = ((pl.col("event") == name) & all_of(spec.where)).fill_null(False)
+        bit = _X_BIT | (1 << (_X_FIRST + i))
+        bits.append(pl.when(excluded).then(pl.lit(bit, pl.UInt32)).otherwise(pl.lit(0, pl.UInt32)))
     has_nulls = any(events[c].null_count() for c in ("user_id", "event", "occurred_at"))
     complete = pl.col("user_id").is_not_null() & pl.col("occurred_at").is_not_null() & pl.col("event").is_not_null()
     seq = pl.col("seq").cast(pl.Int64) if "seq" in events.columns else pl.int_range(pl.len(), dtype=pl.Int64)
@@ -92,7 +95,7 @@ def sorted_rows(events: pl.DataFrame, spec: FunnelSpec, *, keep_all: bool) -> pl
 
 def _rank(k: int) -> pl.Expr:
     """Index of the first step an event matches (its lowest set bit), k when it matches none."""
-    return pl.min_horizontal((pl.col("m") & (_X_BIT - 1)).bitwise_trailing_zeros(), pl.lit(k)).cast(pl.Int64)
+    return pl.min_horizontal((pl.col("m") & ((1 << _X_FIRST) - 1)).bitwise_trailing_zeros(), pl.lit(k)).cast(pl.Int64)
 
 
 def _sort_events(rows: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -179,22 +182,54 @@ def _candidates(rows: pl.DataFrame, j: int) -> pl.DataFrame:
     return rows.filter(_bit(j)).select(cpos="pos", cuid="uid", ct="t")
 
 
-def _void(attempts: pl.DataFrame, rows: pl.DataFrame, spec: FunnelSpec, start_tie_end: pl.Series) -> pl.Series:
-    """Attempts with an exclusion event strictly between their first and last reached step (by time).
+def _void(attempts: pl.DataFrame, rows: pl.DataFrame, spec: FunnelSpec, start_pos: pl.Series) -> pl.Series:
+    """Attempts voided by an exclusion event (module docs of :mod:`~retention_core.journeys.funnels`).
 
-    "Between two of its reached steps" (SPEC §5) for any two reached steps is the same as strictly
-    after the first and strictly before the last. An exclusion at exactly a step's timestamp is not
-    between them (equal timestamps cannot be ordered). Found with one as-of join: the first exclusion
-    after the tie group of the attempt's first step.
+    For an exclusion on steps a..b (``Exclusion.span``), the attempt must have reached step a; the
+    lower end is step a's tie group (an exclusion at exactly step a's timestamp is not after it).
+    ``between`` (default): void when an exclusion lies strictly before the last step reached among
+    a+1..b. ``posthog``: void when it lies strictly before step b, or, when step b was not reached,
+    no later than t(a) + window. One as-of join per exclusion: the first exclusion event after the
+    lower end. With ``order="any"`` the range is the whole funnel: from the attempt's start.
     """
     n = attempts.height
+    void = pl.repeat(False, n, dtype=pl.Boolean, eager=True)
     if not spec.exclusions or n == 0:
-        return pl.repeat(False, n, dtype=pl.Boolean, eager=True)
-    at_cols = [c for c in attempts.columns if c.startswith("at_")]
-    xs = rows.filter(pl.col("x")).select(cpos="pos", cuid="uid", ct="t")
-    probe = attempts.select("uid", t_last=pl.max_horizontal(at_cols)).with_columns(cur=start_tie_end)
-    hit = probe.join_asof(xs, left_on="cur", right_on="cpos", strategy="forward", allow_exact_matches=False)
-    return hit.select(((pl.col("cuid") == pl.col("uid")) & (pl.col("ct") < pl.col("t_last"))).fill_null(False)).to_series()
+        return void
+    k = len(spec.steps)
+    window_us = _us(spec.window)
+    tie_end = rows["tie_end"]
+    for x in spec.exclusions:
+        a, b = x.span(k)
+        bit = 1 << (_X_FIRST + spec.exclusion_events.index(x.event))
+        xs = rows.filter((pl.col("m") & bit) != 0).select(cpos="pos", cuid="uid", ct="t")
+        if xs.height == 0:
+            continue
+        if spec.order == "any":
+            lo_pos, lo_t = start_pos, pl.col("at_1")
+            reached = [pl.col(f"at_{j}") for j in range(2, k + 1)]
+        else:
+            lo_pos, lo_t = attempts[f"p_{a}"], pl.col(f"at_{a}")
+            reached = [pl.col(f"at_{j}") for j in range(a + 1, b + 1)]
+        if spec.exclusion_rule == "between":
+            hi, inclusive = pl.max_horizontal(reached), pl.lit(False)
+        else:
+            end = pl.col(f"at_{k if spec.order == 'any' else b}")
+            hi, inclusive = pl.coalesce(end, lo_t + window_us), end.is_null()
+        probe = (
+            attempts.select("uid", hi=hi, inclusive=inclusive)
+            .with_columns(lo=lo_pos)
+            .with_row_index("_r")
+            .filter(pl.col("lo").is_not_null() & pl.col("hi").is_not_null())
+        )
+        probe = probe.with_columns(cur=tie_end.gather(probe["lo"].cast(pl.UInt32)))
+        if not probe["cur"].is_sorted():  # a later step's places need not grow from one attempt to the next
+            probe = probe.sort("cur")
+        hit = probe.join_asof(xs, left_on="cur", right_on="cpos", strategy="forward", allow_exact_matches=False)
+        inside = pl.when(pl.col("inclusive")).then(pl.col("ct") <= pl.col("hi")).otherwise(pl.col("ct") < pl.col("hi"))
+        rows_void = hit.filter(((pl.col("cuid") == pl.col("uid")) & inside).fill_null(False))["_r"]
+        void = void.scatter(rows_void, True) if rows_void.len() else void
+    return void
 
 
 def ordered_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
@@ -263,9 +298,9 @@ def ordered_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
 
     reached_req = [pl.when(at[j].is_not_null()).then(pl.lit(j + 1, pl.Int32)) for j in required]
     out = att.select("aid", "uid", "idx").with_columns(
-        [at[j].alias(f"at_{j + 1}") for j in range(k)]
+        [at[j].alias(f"at_{j + 1}") for j in range(k)] + [pos[j].alias(f"p_{j + 1}") for j in range(k)]
     ).with_columns(furthest=pl.max_horizontal(reached_req) if reached_req else pl.lit(1, pl.Int32))
-    return out.with_columns(void=_void(out, rows, spec, att["tie_end0"]))
+    return out.with_columns(void=_void(out, rows, spec, att["start"]))
 
 
 def strict_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
@@ -290,8 +325,11 @@ def strict_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
         reached = reached & step_ok.fill_null(False)
         cols.append(pl.when(reached).then(tj).alias(f"at_{j + 1}"))
         furthest = pl.when(reached).then(pl.lit(j + 1, pl.Int32)).otherwise(furthest)
-    att = rows.select("uid", "idx", *cols, furthest=furthest).filter(pl.col("furthest").is_not_null())
-    return att.with_row_index("aid").with_columns(void=pl.lit(False))
+    att = rows.select("uid", "idx", "pos", *cols, furthest=furthest).filter(pl.col("furthest").is_not_null())
+    places = [pl.when(pl.col(f"at_{j + 1}").is_not_null()).then(pl.col("pos").cast(pl.Int64) + j).alias(f"p_{j + 1}")
+              for j in range(k)]  # step j of the attempt is the event j − 1 places after its start
+    att = att.with_columns(places).drop("pos").with_row_index("aid")
+    return att.with_columns(void=_void(att, rows, spec, att["p_1"]))
 
 
 def any_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
@@ -307,20 +345,22 @@ def any_attempts(rows: pl.DataFrame, spec: FunnelSpec) -> pl.DataFrame:
     window_us = _us(spec.window)
     first_of_tie = ((pl.col("uid") != pl.col("uid").shift(1)) | (pl.col("t") != pl.col("t").shift(1))).fill_null(True)
     starts = rows.with_columns(tie0=pl.when(first_of_tie).then(pl.col("pos")).forward_fill()).filter(
-        (pl.col("m") != 0) & _date_ok(pl.col("t"), spec.date_from, spec.date_to)
+        ((pl.col("m") & ((1 << _X_FIRST) - 1)) != 0) & _date_ok(pl.col("t"), spec.date_from, spec.date_to)
     )
-    att = starts.select("uid", "idx", "tie0", "tie_end", t0="t").with_row_index("aid")
+    att = starts.select("uid", "idx", "tie0", "pos", t0="t").with_row_index("aid")
     probe = att.select("aid", "uid", "t0", cur="tie0")
-    firsts = []
+    firsts, places = [], []
     for j in range(k):
         hit = _next_match(probe, _candidates(rows, j), strict_after=False)
         ok = (pl.col("cuid") == pl.col("uid")) & (pl.col("ct") - pl.col("t0") <= window_us)
-        firsts.append(hit.select(pl.when(ok).then(pl.col("ct"))).to_series().alias(f"f{j}"))
+        got = hit.select(pl.when(ok).then(pl.col("ct")).alias(f"f{j}"), pl.when(ok).then(pl.col("cpos").cast(pl.Int64)).alias(f"p_{j + 1}"))
+        firsts.append(got[f"f{j}"])
+        places.append(got[f"p_{j + 1}"])  # by step identity (at_j are sorted, places are not)
     times = _sorted_columns(pl.DataFrame(firsts))
     out = att.select("aid", "uid", "idx").with_columns(
-        [times[f"f{j}"].alias(f"at_{j + 1}") for j in range(k)]
+        [times[f"f{j}"].alias(f"at_{j + 1}") for j in range(k)] + places
     ).with_columns(furthest=pl.sum_horizontal([pl.col(f"at_{j + 1}").is_not_null() for j in range(k)]).cast(pl.Int32))
-    return out.with_columns(void=_void(out, rows, spec, att["tie_end"]))
+    return out.with_columns(void=_void(out, rows, spec, att["pos"]))
 
 
 def _sorted_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -342,16 +382,26 @@ def _sorted_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(pl.when(pl.col(f"f{j}") != big).then(pl.col(f"f{j}")).alias(f"f{j}") for j in range(k))
 
 
-def best_attempts(attempts: pl.DataFrame) -> pl.DataFrame:
-    """Each user's counted attempt: the furthest among non-void attempts, the first such on ties.
+def best_attempts(attempts: pl.DataFrame, rule: str = "between") -> pl.DataFrame:
+    """Each user's counted attempt.
 
-    Attempts come sorted by user. With K = uid · 32 + furthest (0 when void), a running maximum of
-    K stays within the current user (earlier users have smaller K), so the user's maximum is the
-    running maximum at their last row, and their counted attempt is the first row where K reaches
-    it. Streaming column operations, no group-by.
+    ``between`` (default): the furthest among non-void attempts, the first such on ties; a void
+    attempt is ignored and the user counts at their best clean one. Attempts come sorted by user.
+    With K = uid · 32 + furthest (0 when void), a running maximum of K stays within the current user
+    (earlier users have smaller K), so the user's maximum is the running maximum at their last row,
+    and their counted attempt is the first row where K reaches it. Streaming column operations, no
+    group-by.
+
+    ``posthog``: the furthest step is taken over *all* attempts, void ones included; the counted
+    attempt is the first clean attempt reaching it, and a user whose furthest step was reached only by
+    void attempts is not counted at all (no falling back to a shorter clean attempt).
     """
     if not attempts["uid"].is_sorted():
         attempts = attempts.sort("uid", "aid")
+    if rule == "posthog":
+        top = pl.col("furthest").max().over("uid")
+        kept = attempts.filter((pl.col("furthest") == top) & ~pl.col("void") & (pl.col("furthest") > 0))
+        return kept.filter(pl.col("uid").is_first_distinct())
     key = pl.col("uid").cast(pl.Int64) * 32 + pl.when(pl.col("void")).then(0).otherwise(pl.col("furthest").cast(pl.Int64))
     last = (pl.col("uid") != pl.col("uid").shift(-1)).fill_null(True)
     user_max = pl.when(last).then(pl.col("_run")).backward_fill()

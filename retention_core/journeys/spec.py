@@ -8,7 +8,8 @@ events and an optional date range for the attempts' first step. Every invalid co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
@@ -17,10 +18,14 @@ import polars as pl
 
 from retention_core.errors import ParameterError, check_choice
 from retention_core.periods import parse_duration
+from retention_core.properties import PropertyFilter, all_of, as_filters
 
 FunnelOrder = Literal["ordered", "strict", "any"]
 FUNNEL_ORDERS: tuple[str, ...] = get_args(FunnelOrder)
+ExclusionRule = Literal["between", "posthog"]
+EXCLUSION_RULES: tuple[str, ...] = get_args(ExclusionRule)
 MAX_STEPS = 20
+MAX_EXCLUSIONS = 10
 
 
 def _duration(param: str, value: Any) -> timedelta:
@@ -47,43 +52,97 @@ def _day(param: str, value: Any) -> date | None:
 
 @dataclass(frozen=True)
 class FunnelStep:
-    """One funnel step: an event name, property filters ``where`` (column = value, all must hold).
+    """One funnel step: an event name and property filters ``where`` (all must hold).
 
-    ``optional``: users may skip the step (see :func:`retention_core.journeys.funnels.funnel`). ``window``:
-    the most time allowed since the previous step was matched (on top of the funnel's window).
+    ``where`` takes :class:`~retention_core.properties.PropertyFilter` objects, texts such as
+    ``"amount>100"`` or ``(column, value)`` pairs (equality). ``optional``: users may skip the step
+    (see :func:`retention_core.journeys.funnels.funnel`). ``window``: the most time allowed since the
+    previous step was matched (on top of the funnel's window).
 
     Examples
     --------
-    >>> FunnelStep("view", where={"device": "mobile"})
-    FunnelStep(event='view', where=(('device', 'mobile'),), optional=False, window=None)
+    >>> FunnelStep("view", where={"device": "mobile"}).where
+    (PropertyFilter(column='device', op='=', value='mobile'),)
     >>> FunnelStep("cart", window="1h").window
     datetime.timedelta(seconds=3600)
+    >>> str(FunnelStep("purchase", where=["amount>100"], optional=True, window="1d"))
+    'purchase[amount>100]?<1d'
     """
 
     event: str
-    where: tuple[tuple[str, str], ...] = ()
+    where: tuple[PropertyFilter, ...] = ()
     optional: bool = False
     window: timedelta | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.event, str) or not self.event.strip():
             raise ParameterError("step event", self.event, "a non-empty event name")
-        pairs = self.where.items() if isinstance(self.where, Mapping) else self.where
-        where = tuple((str(c), str(v)) for c, v in pairs)
-        columns = [c for c, _ in where]
-        if len(set(columns)) != len(columns) or any(not c for c in columns):
-            raise ParameterError("where", self.where, "each property column named once")
-        object.__setattr__(self, "where", where)
+        object.__setattr__(self, "where", as_filters(self.where))
         object.__setattr__(self, "optional", bool(self.optional))
         if self.window is not None:
             object.__setattr__(self, "window", _duration("step window", self.window))
 
+    def __str__(self) -> str:
+        text = self.event + (f"[{'&'.join(map(str, self.where))}]" if self.where else "")
+        text += "?" if self.optional else ""
+        return text + (f"<{_short(self.window)}" if self.window is not None else "")
+
     def matches_same_event_as(self, other: FunnelStep) -> bool:
-        """Whether one event could satisfy both steps (same name, no filter tells them apart)."""
+        """Whether one event could satisfy both steps (same name, no equality filter tells them apart)."""
         if self.event != other.event:
             return False
-        mine = dict(self.where)
-        return not any(c in mine and mine[c] != v for c, v in other.where)
+        mine = {f.column: f.value for f in self.where if f.op == "="}
+        return not any(f.op == "=" and f.column in mine and mine[f.column] != f.value for f in other.where)
+
+
+def _short(window: timedelta) -> str:
+    seconds = window.total_seconds()
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An exclusion event and the steps it applies between (1-based, ``to_step`` None = the last step).
+
+    Examples
+    --------
+    >>> Exclusion.parse("refund:2-3")
+    Exclusion(event='refund', from_step=2, to_step=3)
+    >>> str(Exclusion("refund"))
+    'refund'
+    """
+
+    event: str
+    from_step: int = 1
+    to_step: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.event, str) or not self.event.strip():
+            raise ParameterError("exclusions", self.event, "event names that are not funnel steps")
+        if isinstance(self.from_step, bool) or not isinstance(self.from_step, int) or self.from_step < 1:
+            raise ParameterError("exclusion from step", self.from_step, "a step number ≥ 1")
+        if self.to_step is not None and (isinstance(self.to_step, bool) or not isinstance(self.to_step, int)
+                                         or self.to_step <= self.from_step):
+            raise ParameterError("exclusion to step", self.to_step, f"a step number after {self.from_step}")
+
+    @classmethod
+    def parse(cls, text: str) -> Exclusion:
+        """``EVENT`` or ``EVENT:FROM-TO`` (step numbers, e.g. ``refund:2-3``)."""
+        name, sep, span = str(text).rpartition(":")
+        if not sep or not re.fullmatch(r"\s*\d+\s*-\s*\d+\s*", span):
+            return cls(str(text).strip())
+        lo, hi = (int(x) for x in span.split("-"))
+        return cls(name.strip(), lo, hi)
+
+    def __str__(self) -> str:
+        return self.event if self.from_step == 1 and self.to_step is None else f"{self.event}:{self.from_step}-{self.to_step}"
+
+    def span(self, k: int) -> tuple[int, int]:
+        """``(from, to)`` as 1-based step numbers of a k-step funnel."""
+        return self.from_step, k if self.to_step is None else self.to_step
 
 
 @dataclass(frozen=True)
@@ -104,9 +163,11 @@ class FunnelSpec:
     steps: tuple[FunnelStep, ...]
     window: timedelta
     order: FunnelOrder = "ordered"
-    exclusions: tuple[str, ...] = field(default=())
+    exclusions: tuple[Exclusion, ...] = field(default=())
     date_from: date | None = None
     date_to: date | None = None
+    where: tuple[PropertyFilter, ...] = ()
+    exclusion_rule: ExclusionRule = "between"
 
     def __post_init__(self) -> None:
         raw = (self.steps,) if isinstance(self.steps, (str, FunnelStep)) else tuple(self.steps)
@@ -120,11 +181,21 @@ class FunnelSpec:
         object.__setattr__(self, "steps", steps)
         object.__setattr__(self, "window", _duration("window", self.window))
         check_choice("order", self.order, FUNNEL_ORDERS)
-        exclusions = (self.exclusions,) if isinstance(self.exclusions, str) else tuple(self.exclusions)
-        for name in exclusions:
-            if not isinstance(name, str) or not name or name in {s.event for s in steps}:
-                raise ParameterError("exclusions", name, "event names that are not funnel steps")
+        raw_x = (self.exclusions,) if isinstance(self.exclusions, (str, Exclusion)) else tuple(self.exclusions)
+        exclusions = tuple(x if isinstance(x, Exclusion) else Exclusion.parse(x) for x in raw_x)
+        if len(exclusions) > MAX_EXCLUSIONS:
+            raise ParameterError("exclusions", len(exclusions), f"at most {MAX_EXCLUSIONS} exclusion events")
+        for x in exclusions:
+            if x.event in {s.event for s in steps}:
+                raise ParameterError("exclusions", x.event, "event names that are not funnel steps")
+            lo, hi = x.span(len(steps))
+            if hi > len(steps) or lo >= hi:
+                raise ParameterError("exclusions", str(x), f"a step range within 1-{len(steps)} (e.g. {x.event}:1-2)")
+            if self.order == "any" and (lo, hi) != (1, len(steps)):
+                raise ParameterError("exclusions", str(x), "the whole funnel with order='any' (steps have no fixed order)")
         object.__setattr__(self, "exclusions", exclusions)
+        object.__setattr__(self, "where", as_filters(self.where))
+        check_choice("exclusion_rule", self.exclusion_rule, EXCLUSION_RULES)
         object.__setattr__(self, "date_from", _day("date_from", self.date_from))
         object.__setattr__(self, "date_to", _day("date_to", self.date_to))
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -151,16 +222,54 @@ class FunnelSpec:
 
     @property
     def property_columns(self) -> tuple[str, ...]:
-        """Property columns the step filters read."""
-        return tuple(dict.fromkeys(c for s in self.steps for c, _ in s.where))
+        """Property columns the step filters and the global filters read."""
+        return tuple(dict.fromkeys([*(f.column for s in self.steps for f in s.where), *(f.column for f in self.where)]))
+
+    @property
+    def exclusion_events(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(x.event for x in self.exclusions))
 
 
-def step_predicate(step: FunnelStep) -> pl.Expr:
-    """Boolean expression: the event matches the step (name and every property filter; null → false)."""
-    expr = pl.col("event") == step.event
-    for column, value in step.where:
-        expr = expr & (pl.col(column).cast(pl.String) == value)
-    return expr.fill_null(False)
+def step_predicate(step: FunnelStep, where: tuple[PropertyFilter, ...] = ()) -> pl.Expr:
+    """Boolean expression: the event matches the step (name, its filters and the funnel's global
+    filters ``where``; a missing value fails a filter, see :mod:`retention_core.properties`)."""
+    return ((pl.col("event") == step.event) & all_of((*step.where, *where))).fill_null(False)
+
+
+def parse_steps(text: str) -> tuple[FunnelStep, ...]:
+    """Steps from the command line's text: comma-separated ``EVENT[FILTER&FILTER…]``.
+
+    A comma inside brackets belongs to the filter. Optional steps and per-step windows are separate
+    options of the ``funnel`` command (``--optional``, ``--step-window``).
+
+    Examples
+    --------
+    >>> [str(s) for s in parse_steps("visit, cart ,purchase[amount>100&currency=EUR]")]
+    ['visit', 'cart', 'purchase[amount>100&currency=EUR]']
+    """
+    parts, depth, cur = [], 0, ""
+    for ch in str(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth < 0:
+                raise ParameterError("steps", text, "brackets that open before they close: purchase[amount>100]")
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    if depth != 0:
+        raise ParameterError("steps", text, "every [ closed by ]: purchase[amount>100]")
+    steps = []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        m = re.fullmatch(r"(.+?)\s*\[(.*)\]", part)
+        steps.append(FunnelStep(m.group(1).strip(), where=m.group(2)) if m else FunnelStep(part))
+    return tuple(steps)
 
 
 def as_steps(names: Iterable[str]) -> tuple[FunnelStep, ...]:

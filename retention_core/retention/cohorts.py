@@ -8,7 +8,7 @@ period index − c. Cells run from age 0 to the last period (the later of the da
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 
 import polars as pl
@@ -252,9 +252,62 @@ def matrix_payload(matrix: pl.DataFrame, *, period: str, value: str, mode: str) 
         matrix.sort("cohort", "age")
         .group_by("cohort", maintain_order=True)
         .agg(pl.col("size").first(), pl.col("value").alias("values"))
-        .with_columns(pl.col("cohort").dt.strftime("%Y-%m-%d"))
+        .with_columns(pl.col("cohort").dt.strftime("%Y-%m-%d %H:%M" if matrix.schema["cohort"] == pl.Datetime else "%Y-%m-%d"))
     )
     return {"period": period, "value": value, "mode": mode, "cohorts": cohorts.to_dicts()}
+
+
+ANY_EVENT = "*"  # as start or return event: any event of the log
+EventGrain = Literal["hour", "day", "week", "month", "quarter", "half-year", "year"]
+EVENT_GRAINS: tuple[str, ...] = get_args(EventGrain)
+WEEK_STARTS: tuple[str, ...] = ("monday", "sunday")
+BreakdownType = Literal["event", "user"]
+_HOUR_US = 3_600_000_000
+_DAY_US = 24 * _HOUR_US
+
+
+def check_time_zone(time_zone: str) -> str:
+    """An IANA time zone name (``UTC``, ``Europe/Moscow``, ``America/New_York``), checked.
+
+    Examples
+    --------
+    >>> check_time_zone("Europe/Moscow")
+    'Europe/Moscow'
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(time_zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ParameterError("time_zone", time_zone, "an IANA time zone name such as UTC, Europe/Moscow, America/New_York") from None
+    return str(time_zone)
+
+
+def _local(column: str, time_zone: str, dtype: pl.DataType) -> pl.Expr:
+    """Wall-clock time in ``time_zone`` (naive): naive timestamps are read as UTC."""
+    t = pl.col(column).cast(pl.Datetime("us", getattr(dtype, "time_zone", None)))
+    if getattr(dtype, "time_zone", None) is None:
+        if time_zone == "UTC":
+            return t
+        t = t.dt.replace_time_zone("UTC")
+    return t.dt.convert_time_zone(time_zone).dt.replace_time_zone(None)
+
+
+def _event_period(local: pl.Expr, grain: str, week_start: str) -> pl.Expr:
+    """Period index of a local time: hours since 1970 for ``hour``; weeks start on ``week_start``."""
+    if grain == "hour":
+        return (local.cast(pl.Int64) // _HOUR_US).cast(pl.Int64)
+    if grain == "week" and week_start == "sunday":  # a Sunday belongs with the Monday after it
+        return period_index(local.cast(pl.Date) + pl.duration(days=1), "week").cast(pl.Int64)
+    return period_index(local, grain).cast(pl.Int64)  # type: ignore[arg-type]
+
+
+def _event_period_start(index: pl.Expr, grain: str, week_start: str) -> pl.Expr:
+    """First moment of a period (Datetime for ``hour``, else Date)."""
+    if grain == "hour":
+        return (index.cast(pl.Int64) * _HOUR_US).cast(pl.Datetime("us"))
+    start = index_start(index, grain)  # type: ignore[arg-type]
+    return start - pl.duration(days=1) if grain == "week" and week_start == "sunday" else start
 
 
 def event_retention(
@@ -262,116 +315,222 @@ def event_retention(
     *,
     start_event: str,
     return_event: str,
-    grain: Grain = "week",
+    grain: EventGrain = "week",
     type: EventRetentionType = "first_time",  # noqa: A002 — the SPEC §8 option name
     date_from: date | None = None,
     date_to: date | None = None,
+    cumulative: bool = False,
+    min_occurrences: int = 1,
+    week_start: str = "monday",
+    time_zone: str = "UTC",
+    breakdown: str | None = None,
+    breakdown_type: BreakdownType = "event",
+    start_where: Any = (),
+    return_where: Any = (),
 ) -> pl.DataFrame:
     """Users doing ``return_event`` B k periods after ``start_event`` A, by cohort (SPEC §4.3, §8 ``retention``).
 
-    first_time: cohort c = period of the user's first A (in the date range); recurring: a user
-    belongs to the cohort of every period in which they did A. Age 0 = the cohort size (every
-    member did A in c). Age k ≥ 1 = members who did B at least once in period c+k (a B in c itself,
-    or before c, does not count). share = value / size.
+    first_time: cohort c = period of the user's first A over the whole history (``date_from``
+    only chooses which cohorts are shown, as ``cohorts`` does); recurring: a user belongs to the
+    cohort of every period in which they did A. Age 0 = the cohort size (every member did A in c).
+    Age k ≥ 1 = members who did B at least ``min_occurrences`` times in period c+k (a B in c itself,
+    or before c, does not count); ``cumulative``: members who did so in c+k *or any later period*
+    ("on or after"). share = value / size.
 
     Parameters
     ----------
     events
-        Canonical events frame (``user_id``, ``event``, ``occurred_at``).
+        Canonical events frame (``user_id``, ``event``, ``occurred_at`` — naive times are UTC — and
+        any property columns).
     start_event, return_event
-        Event names A and B (may be equal).
+        Event names A and B (may be equal); :data:`ANY_EVENT` (``"*"``) = any event.
     grain
-        Period grain (SPEC §4).
+        ``hour`` or a period grain of SPEC §4.
     type
         ``first_time`` or ``recurring``.
     date_from, date_to
-        Keep events whose day is within [date_from, date_to] (inclusive). ``date_to`` (default the
-        last event's day) is also the data end: a cell whose period ends after it is incomplete.
+        Local days (or date-times). ``date_from``: the first cohort shown (the one containing it).
+        ``date_to``: the data end — the end of that day, or that instant for a date-time: later
+        events are not read and a cell whose period ends after it is incomplete; default the last
+        event's day (its hour for ``hour``).
+    cumulative
+        Count a member at age k when they returned at age k or later.
+    min_occurrences
+        Occurrences of B a period needs to count as a return (≥ 1).
+    week_start
+        ``monday`` (ISO, default) or ``sunday``: the first day of a ``week`` period.
+    time_zone
+        IANA name (default ``UTC``): periods are the local days/hours/weeks of this zone.
+    breakdown, breakdown_type
+        A property column. ``event``: the value on the start event that puts the user in the cohort
+        (first_time: their first A; recurring: each A's value is a cohort membership of its own), and
+        a return counts only when B carries the same value. ``user``: the user's latest non-empty
+        value over their events (up to ``date_to``), the same for every event.
+    start_where, return_where
+        Property filters (:mod:`retention_core.properties`) on A and on B: ``"plan=pro"``,
+        ``["amount>100"]``.
 
     Returns
     -------
     pl.DataFrame
-        ``cohort`` (Date), ``size`` (Int64), ``age`` (Int32), ``value`` (Int64, users), ``share``
-        (Float64), ``complete`` (Boolean), sorted by cohort and age.
+        [``breakdown`` (String) when asked], ``cohort`` (Date; Datetime for ``hour``), ``size``
+        (Int64), ``age`` (Int32), ``value`` (Int64, users), ``share`` (Float64), ``complete``
+        (Boolean), sorted by breakdown, cohort and age.
 
     Raises
     ------
     ColumnNotFoundError
-        A required column is missing.
+        A required, breakdown or filter column is missing.
     ParameterError
-        Unknown grain or type; an event name that never occurs (the message lists the known ones).
+        Unknown grain, type, week start or time zone; an event name that never occurs (the message
+        lists the known ones); ``min_occurrences`` < 1.
 
     Examples
     --------
-    u1, u2 sign up in week 1; u1 buys in week 2, u2 in week 3 ⇒ 2, 1, 1.
+    u1, u2 sign up in week 1; u1 buys in week 2, u2 in week 3 ⇒ 2, 1, 1 (cumulative: 2, 2, 1).
 
     >>> ev = pl.DataFrame({"user_id": ["u1", "u2", "u1", "u2"], "event": ["signup", "signup", "buy", "buy"],
     ...     "occurred_at": [datetime(2024, 1, 1), datetime(2024, 1, 2), datetime(2024, 1, 9), datetime(2024, 1, 16)]})
     >>> event_retention(ev, start_event="signup", return_event="buy").select("age", "value", "share").rows()
     [(0, 2, 1.0), (1, 1, 0.5), (2, 1, 0.5)]
+    >>> event_retention(ev, start_event="signup", return_event="buy", cumulative=True)["value"].to_list()
+    [2, 2, 1]
     """
-    validate_grain(grain)
+    from retention_core.properties import all_of, as_filters, check_columns, has_value
+
+    check_choice("grain", grain, EVENT_GRAINS)
     check_choice("type", type, get_args(EventRetentionType))
+    check_choice("week_start", week_start, WEEK_STARTS)
+    check_choice("breakdown_type", breakdown_type, get_args(BreakdownType))
+    time_zone = check_time_zone(time_zone)
+    if isinstance(min_occurrences, bool) or not isinstance(min_occurrences, int) or min_occurrences < 1:
+        raise ParameterError("min_occurrences", min_occurrences, "a whole number ≥ 1")
     require_columns(events, ("user_id", "event", "occurred_at"), kind="events")
-    known = events["event"].unique().sort()
+    starts_f, returns_f = as_filters(start_where), as_filters(return_where)
+    check_columns(events.columns, (*starts_f, *returns_f))
+    if breakdown is not None and breakdown not in events.columns:
+        from retention_core.errors import ColumnNotFoundError
+
+        raise ColumnNotFoundError.from_missing(breakdown, events.columns, role="breakdown")
+    known = events["event"].unique().drop_nulls().sort()
     for param, name in (("start_event", start_event), ("return_event", return_event)):
-        if not (known == name).any():
+        if name != ANY_EVENT and not (known == name).any():
             shown = ", ".join(known.head(20).to_list()) + (", …" if known.len() > 20 else "")
-            raise ParameterError(param, name, f"an event name in the data: {shown or '(none)'}")
-    day = pl.col("occurred_at").cast(pl.Date)
-    kept = events.lazy()
-    if date_from is not None:
-        kept = kept.filter(day >= as_date(date_from))
-    if date_to is not None:
-        kept = kept.filter(day <= as_date(date_to))
-    kept = kept.select(
-        "user_id", "event", period_index(pl.col("occurred_at"), grain).alias("period"), day.alias("day")
-    )
-    data_end = as_date(date_to) if date_to is not None else kept.select(pl.col("day").max()).collect().item()
-    schema = {**_MATRIX_SCHEMA, "value": pl.Int64, "share": pl.Float64}
-    if data_end is None:
-        return pl.DataFrame(schema=schema).select(list(schema))
-    starts = kept.filter(pl.col("event") == start_event)
+            raise ParameterError(param, name, f"an event name in the data (or {ANY_EVENT} for any event): {shown or '(none)'}")
+
+    group = ["breakdown"] if breakdown else []
+    schema = {**({"breakdown": pl.String} if breakdown else {}), **_MATRIX_SCHEMA, "value": pl.Int64, "share": pl.Float64}
+    if grain == "hour":
+        schema["cohort"] = pl.Datetime("us")
+    local = _local("occurred_at", time_zone, events.schema["occurred_at"])
+    seq = pl.col("seq") if "seq" in events.columns else pl.int_range(pl.len(), dtype=pl.UInt32)
+    is_a = (pl.col("event") == start_event) if start_event != ANY_EVENT else pl.lit(True)
+    is_b = (pl.col("event") == return_event) if return_event != ANY_EVENT else pl.lit(True)
+    is_a, is_b = (is_a & all_of(starts_f)).fill_null(False), (is_b & all_of(returns_f)).fill_null(False)
+    kept = events.lazy().select(
+        "user_id", local.alias("t"), is_a.alias("_a"), is_b.alias("_b"),
+        *([seq.alias("_seq"), pl.col(breakdown).cast(pl.String).str.strip_chars().alias("_v"),
+           has_value(breakdown).alias("_has")] if breakdown else []),
+    ).filter(pl.col("user_id").is_not_null() & pl.col("t").is_not_null())
+    if breakdown_type != "user" or not breakdown:  # only start and return events matter
+        kept = kept.filter(pl.col("_a") | pl.col("_b"))
+    if date_to is not None:  # a date: the end of that day; a date-time (CLI, SPEC §8): that instant, inclusive
+        data_end_at = (date_to + timedelta(microseconds=1) if isinstance(date_to, datetime)
+                       else datetime.combine(date_to, datetime.min.time()) + timedelta(days=1))
+        kept = kept.filter(pl.col("t") < pl.lit(data_end_at, pl.Datetime("us")))
+    kept = kept.collect().lazy()  # read once; the start and return branches share it
+    if date_to is None:
+        last = events.select(local.max()).item()  # the data's end is the whole log's, not only A and B
+        if last is None:
+            return pl.DataFrame(schema=schema)
+        data_end_at = (last.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1) if grain == "hour"
+                       else datetime.combine(last.date(), datetime.min.time()) + timedelta(days=1))
+    kept = kept.with_columns(period=_event_period(pl.col("t"), grain, week_start))
+    starts = kept.filter(pl.col("_a"))
     if type == "first_time":
-        members = starts.group_by("user_id").agg(pl.col("period").min().alias("cohort_period"))
+        first = [pl.col("_v").sort_by("t", "_seq").first()] if breakdown else []  # the first start's value
+        members = starts.group_by("user_id").agg(pl.col("period").min().alias("cohort_period"), *first)
     else:
-        members = starts.select("user_id", pl.col("period").alias("cohort_period")).unique()
-    returns = kept.filter(pl.col("event") == return_event).select("user_id", "period").unique()
-    counts = (
-        members.join(returns, on="user_id", how="inner")
+        members = starts.select("user_id", pl.col("period").alias("cohort_period"), *(["_v"] if breakdown else [])).unique()
+    if breakdown and breakdown_type == "user":
+        latest = kept.filter(pl.col("_has")).group_by("user_id").agg(pl.col("_v").sort_by("t", "_seq").last())
+        members = members.drop("_v", strict=False).unique().join(latest, on="user_id", how="left")
+    if breakdown:
+        members = members.with_columns(
+            breakdown=pl.when(pl.col("_v").is_in(["", "(none)"])).then(None).otherwise(pl.col("_v"))
+        ).drop("_v").unique()
+    key = ["user_id", *(group if breakdown and breakdown_type == "event" else [])]
+    returns = kept.filter(pl.col("_b"))
+    if breakdown and breakdown_type == "event":  # a start and a return without a value match each other
+        returns = returns.with_columns(breakdown=pl.when(pl.col("_has")).then(pl.col("_v")))
+    if min_occurrences == 1:
+        returns = returns.select(*key, "period").unique()
+    else:
+        returns = (
+            returns.group_by(*key, "period").agg(pl.len().alias("_n"))
+            .filter(pl.col("_n") >= min_occurrences).select(*key, "period")
+        )
+    member = ["user_id", "cohort_period", *group]
+    hits = (
+        members.join(returns, on=key, how="inner", nulls_equal=True)
         .filter(pl.col("period") > pl.col("cohort_period"))
-        .group_by("cohort_period", (pl.col("period") - pl.col("cohort_period")).alias("age"))
-        .agg(pl.len().cast(pl.Int64).alias("returned"))
+        .with_columns(age=(pl.col("period") - pl.col("cohort_period")).cast(pl.Int32))
     )
-    sizes = members.group_by("cohort_period").agg(pl.len().cast(pl.Int64).alias("size"))
-    last = pl.select(period_index(pl.lit(data_end), grain)).item()
-    return (
-        _cells(sizes, grain=grain, last=last, data_end=data_end)
-        .join(counts, on=["cohort_period", "age"], how="left")
-        .with_columns(
-            pl.when(pl.col("age") == 0)
-            .then(pl.col("size"))
-            .otherwise(pl.col("returned").fill_null(0))
-            .alias("value")
-        )
-        .sort("cohort_period", "age")
-        .select(
-            index_start(pl.col("cohort_period"), grain).alias("cohort"),
-            "size",
-            "age",
-            "value",
-            (pl.col("value") / pl.col("size")).alias("share"),
-            "complete",
-        )
-        .collect()
+    if cumulative:  # returned at age ≥ k ⇔ the member's last return age ≥ k: count last ages, sum from the right
+        hits = hits.group_by(member).agg(pl.col("age").max())
+    counts = hits.group_by("cohort_period", *group, "age").agg(pl.len().cast(pl.Int64).alias("returned"))
+    sizes = members.group_by("cohort_period", *group).agg(pl.len().cast(pl.Int64).alias("size"))
+    last_period = pl.select(_event_period(pl.lit(data_end_at - timedelta(microseconds=1)), grain, week_start)).item()
+    first_shown = None
+    if date_from is not None:
+        start = date_from if isinstance(date_from, datetime) else datetime.combine(date_from, datetime.min.time())
+        first_shown = pl.select(_event_period(pl.lit(start, pl.Datetime("us")), grain, week_start)).item()
+        sizes = sizes.filter(pl.col("cohort_period") >= first_shown)
+    end_lit = pl.lit(data_end_at, pl.Datetime("us"))
+    cells = (
+        sizes.with_columns(age=pl.int_ranges(0, last_period - pl.col("cohort_period") + 1, dtype=pl.Int32))
+        .explode("age")
+        .filter(pl.col("age").is_not_null())
+        .join(counts, on=["cohort_period", *group, "age"], how="left", nulls_equal=True)
+        .with_columns(pl.col("returned").fill_null(0))
+        .sort(*group, "cohort_period", "age", nulls_last=True)
     )
+    if cumulative:
+        cells = cells.with_columns(pl.col("returned").cum_sum(reverse=True).over("cohort_period", *group))
+    nxt = _event_period_start(pl.col("cohort_period") + pl.col("age") + 1, grain, week_start).cast(pl.Datetime("us"))
+    out = cells.select(
+        *group,
+        _event_period_start(pl.col("cohort_period"), grain, week_start).alias("cohort"),
+        "size",
+        "age",
+        pl.when(pl.col("age") == 0).then(pl.col("size")).otherwise(pl.col("returned")).cast(pl.Int64).alias("value"),
+        (pl.when(pl.col("age") == 0).then(pl.col("size")).otherwise(pl.col("returned")) / pl.col("size")).alias("share"),
+        (nxt <= end_lit).alias("complete"),
+    ).collect()
+    return out.cast(schema) if out.height else pl.DataFrame(schema=schema)
+
+
+def event_retention_payload(matrix: pl.DataFrame, *, period: str, mode: str) -> dict[str, Any]:
+    """The SPEC §8 ``retention`` JSON: :func:`matrix_payload` (``value="users"``), and with a breakdown
+    ``"breakdown": [{"value", "cohorts": […]}]`` (the top-level ``cohorts`` then empty)."""
+    if "breakdown" not in matrix.columns:
+        return matrix_payload(matrix, period=period, value="users", mode=mode)
+    groups = []
+    for (value,), part in matrix.sort("breakdown", nulls_last=True).group_by("breakdown", maintain_order=True):
+        groups.append({"value": value, "cohorts": matrix_payload(part.drop("breakdown"), period=period, value="users", mode=mode)["cohorts"]})
+    return {"period": period, "value": "users", "mode": mode, "cohorts": [], "breakdown": groups}
 
 
 __all__ = [
     "CohortMode",
     "CohortValue",
     "CurveWeighting",
+    "ANY_EVENT",
+    "EVENT_GRAINS",
     "EventRetentionType",
+    "WEEK_STARTS",
+    "check_time_zone",
+    "event_retention_payload",
     "age_k_trend",
     "cohort_matrix",
     "event_retention",

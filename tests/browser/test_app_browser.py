@@ -120,6 +120,34 @@ def test_build_a_funnel_by_choosing_steps(server, page):
     shot(page, "journeys_funnel")
 
 
+def test_retention_tab_opens_with_a_click_and_the_link_keeps_it(server, page):
+    """Clicking the Retention tab computes event retention (only then) and puts ?jtab=retention in the link."""
+    page.goto(f"{server}/journeys")
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+    page.get_by_role("tab", name="Retention").click()
+    page.get_by_text("Cohort by event").wait_for()
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+    page.wait_for_function("() => location.search.includes('jtab=retention')", timeout=15000)
+    page.get_by_text("Download retention (CSV)").wait_for()
+    shot(page, "journeys_retention")
+
+
+def test_funnel_choices_survive_a_visit_to_another_tab(server, page):
+    """The closed tab's widgets are not drawn; their values (and the link) must still be there on return."""
+    page.goto(f"{server}/journeys?steps=visit&steps=purchase&order=strict&exclude=support_chat")
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+    page.get_by_role("tab", name="Retention").click()
+    page.get_by_text("Cohort by event").wait_for()
+    page.wait_for_timeout(1500)
+    assert "steps=purchase" in page.url and "order=strict" in page.url and "exclude=support_chat" in page.url
+    page.get_by_role("tab", name="Funnel").click()
+    page.get_by_text("Funnel steps").wait_for()
+    picker = page.get_by_test_id("stMain").get_by_test_id("stMultiSelect").filter(has_text="Funnel steps")
+    picker.locator("[data-tag]", has_text="purchase").wait_for()
+    assert [tag.inner_text() for tag in picker.locator("[data-tag]").all()] == ["visit", "purchase"]
+    assert "order=strict" in page.url and "jtab=" not in page.url  # the funnel tab is the default
+
+
 def test_customer_value_page_draws_ltvs_and_the_holdout_check(server, page):
     """/value on a fresh server: the three LTV tiles, the holdout check chart, the at-risk anchor What-if links to."""
     page.goto(f"{server}/value")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+import polars as pl
 from streamlit.testing.v1 import AppTest
 
+from retention_core.workspace import Workspace
 from tests.pages.conftest import ROOT, metric
 
 MESSY = (
@@ -50,8 +52,8 @@ def test_saved_upload_becomes_the_dataset_every_page_uses(workspace):
     assert not at.exception
     assert any("Магазин" in s.value for s in at.success)
     links = [e.proto for e in at.get("page_link")]  # straight on to the numbers, on the new dataset
-    assert [(x.label, unquote(x.query_string)) for x in links] == [("See its retention on the Overview", "ds=магазин")]
-    assert (workspace / "магазин" / "orders.parquet").exists()
+    assert [(x.label, unquote(x.query_string)) for x in links][0] == ("See its retention on the Overview", "ds=магазин")
+    assert pl.read_parquet(Workspace(workspace).path("магазин", "orders")).height > 0
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     fresh.query_params["ds"] = "магазин"
     fresh.run()
@@ -95,7 +97,7 @@ def test_a_parquet_folder_on_the_server_loads_and_saves(workspace, tmp_path, mon
     assert at.text_input(key="upload_name").value == "orders_parquet"
     at.button[0].click()
     at.run()
-    assert pl.read_parquet(workspace / "orders_parquet" / "orders.parquet").height == 5
+    assert pl.read_parquet(Workspace(workspace).path("orders_parquet", "orders")).height == 5
 
 
 def test_a_workbook_with_several_sheets_offers_the_sheet_to_read(workspace, tmp_path):
@@ -123,7 +125,8 @@ def test_dataset_settings_are_saved_once_and_used_by_every_page(workspace):
     """Issue 10 §4: currency sign, margin and the activity-window override belong to the dataset."""
     import polars as pl
 
-    from retention_core.ingest import DatasetSettings, Workspace
+    from retention_core.ingest import DatasetSettings
+    from retention_core.workspace import Workspace
 
     at = _data_page()
     assert at.number_input(key="_set_window_days").value is None  # nothing saved: the purchase cycle
@@ -154,7 +157,8 @@ def test_dataset_settings_are_saved_once_and_used_by_every_page(workspace):
 
 
 def test_bad_settings_are_refused_with_a_clear_message(workspace):
-    from retention_core.ingest import DatasetSettings, Workspace
+    from retention_core.ingest import DatasetSettings
+    from retention_core.workspace import Workspace
 
     at = _data_page()
     at.text_input(key="_set_time_zone").set_value("Mars/Olympus")

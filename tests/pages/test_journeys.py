@@ -125,7 +125,7 @@ def test_orders_only_dataset_shows_the_purchase_sequence(app):
 
 @pytest.mark.parametrize("by", ["cohort_quarter", "channel"])
 def test_purchase_sequence_by_cohort_or_segment(app, by):
-    at = journeys(app, seq_by=by)
+    at = journeys(app, seq_by=by, jtab="sequence")
     assert not at.error
     table = at.dataframe[-1].value
     assert table.columns[0] == "Value" and len(table) % 4 == 0 and len(table) > 4
@@ -137,11 +137,13 @@ def test_russian_labels(app):
     at = journeys(app)
     at.selectbox(key="lang").set_value("ru").run()
     assert not at.exception and at.query_params["lang"] == "ru"  # the link keeps the language
-    assert [t.label for t in at.tabs] == ["Воронка", "Пути", "Последовательность покупок"]
+    assert [t.label for t in at.tabs] == ["Воронка", "Удержание", "Пути", "Последовательность покупок"]
     expected = expected_users(FunnelSpec(tuple(TYPICAL), window="7d"))
     assert metric(at, "Вошли") == f"{expected[0]:,}".replace(",", "\u202f")
     assert at.multiselect(key="steps").label == "Шаги воронки"
-    assert list(at.dataframe[0].value.columns) == ["Шаг", "Пользователи", "От 1-го", "От пред.", "Медиана"]
+    assert list(at.dataframe[0].value.columns) == ["Шаг", "Пользователи", "От 1-го", "От пред.", "Медиана", "Среднее"]
+    assert metric(at, "Среднее время")  # the average beside the median, in Russian
+    assert "er_start" not in [s.key for s in at.selectbox]  # a closed tab does not compute
 
 
 def test_mangled_link_values_fall_back_to_defaults(app):
@@ -155,3 +157,85 @@ def test_catalogues_have_the_same_keys_in_both_languages():
     from ui.strings import journeys as texts
 
     assert set(texts.EN) == set(texts.RU) and all(texts.EN.values()) and all(texts.RU.values())
+
+
+def test_funnel_options_from_a_link_match_the_core(app):
+    # refund-like exclusion on steps 2-3 with PostHog's rule, only mobile events, a checkout condition,
+    # last-touch breakdown by source limited to 2 values, conversion of all users
+    at = journeys(app, steps=["visit", "add_to_cart", "checkout"], exclude="support_chat", xspan_support_chat="2-3",
+                  xrule="posthog", fwhere="device=mobile", cond_checkout="source!=email", breakdown="source",
+                  attr="last_touch", blimit="2", allu="1")
+    assert not at.error
+    spec = FunnelSpec(("visit", "add_to_cart", FunnelStep("checkout", where=["source!=email"])), window="7d",
+                      exclusions=("support_chat:2-3",), exclusion_rule="posthog", where=("device=mobile",))
+    result = funnel(sample_events(), spec, breakdown="source", attribution="last_touch", all_users=True)
+    assert shown_users(at) == result.steps["users"].to_list()
+    everyone = sample_events()["user_id"].n_unique()
+    shown_all = at.dataframe[0].value.iloc[:, -1].tolist()
+    assert shown_all[0] == f"{100 * result.steps['users'][0] / everyone:.1f}%"
+    groups = at.dataframe[1].value.iloc[:, 0].unique().tolist()
+    assert len(groups) == 3 and groups[-1] == "other values"
+    assert any("last touch" in c.value for c in at.caption)
+    assert at.dataframe[0].value.iloc[2, 0] == "3. checkout [source!=email]"  # a step's filter is in its label
+    assert at.query_params["xrule"] == "posthog" and at.query_params["xspan_support_chat"] == "2-3"
+
+
+def test_average_time_to_convert_tile_and_column(app):
+    at = journeys(app)
+    s = funnel(sample_events(), FunnelSpec(tuple(TYPICAL), window="7d"))
+    assert metric(at, "Average time") != "—"
+    assert at.dataframe[0].value.columns[-1] == "Average time"
+    assert s.steps["average_seconds_from_previous"][1] is not None
+
+
+def test_a_filter_that_does_not_parse_shows_one_message(app):
+    at = journeys(app, fwhere="amount>lots")
+    assert not at.exception
+    assert any("amount" in e.value for e in at.error)
+
+
+def test_event_retention_tab_matches_the_core(app):
+    at = journeys(app, jtab="retention", er_start="visit", er_return="*", er_period="day", er_cum="1", er_min="2",
+                  er_tz="Europe/Moscow", er_by="device", er_val="mobile")
+    assert not at.error
+    from retention_core.retention.cohorts import event_retention
+
+    m = event_retention(sample_events(), start_event="visit", return_event="*", grain="day", cumulative=True,
+                        min_occurrences=2, time_zone="Europe/Moscow", breakdown="device")
+    mobile = m.filter(pl.col("breakdown") == "mobile")
+    table = next(d.value for d in at.dataframe if "Cohort size" in d.value.columns)
+    latest = mobile.filter(pl.col("cohort") >= mobile["cohort"].unique().sort()[-60])
+    assert len(table) == latest.height
+    assert table.iloc[:, 3].tolist() == [f"{v:,}" for v in latest["value"]]
+    assert at.selectbox(key="er_tz").value == "Europe/Moscow" and at.toggle(key="er_cum").value is True
+
+
+def test_only_the_open_tab_computes_and_the_link_names_it(app):
+    at = journeys(app, jtab="retention")
+    assert "steps" not in [m.key for m in at.multiselect] and at.selectbox(key="er_start").value
+    assert at.query_params["jtab"] == "retention"
+
+
+def test_an_unknown_tab_in_a_link_opens_the_funnel(app):
+    at = journeys(app, jtab="nonsense")
+    assert at.multiselect(key="steps").value == TYPICAL
+
+
+def test_retention_tab_in_russian(app):
+    at = journeys(app, jtab="retention", er_cum="1")
+    at.selectbox(key="lang").set_value("ru").run()
+    assert not at.exception
+    assert at.selectbox(key="er_start").label == "Когорта по событию"
+    assert at.toggle(key="er_cum").label == "В этот период или позже"
+    table = next(d.value for d in at.dataframe if "Размер когорты" in d.value.columns)
+    assert list(table.columns) == ["Когорта", "Размер когорты", "Период", "Вернулись", "Доля", "Полный"]
+    assert any("в этом периоде или позже" in c.value for c in at.caption)
+
+
+def test_time_to_convert_between_chosen_steps_uses_the_core_bins(app):
+    at = journeys(app, ttc="2-3", bins="4")
+    from retention_core.journeys.funnels import time_to_convert
+
+    _, stats = time_to_convert(funnel(sample_events(), FunnelSpec(tuple(TYPICAL), window="7d")), from_step=2, to_step=3, bins=4)
+    assert at.selectbox(key="ttc").value == "2-3"
+    assert any(c.value.startswith(f"4 bins over {stats['users']:,} converted users") for c in at.caption)

@@ -10,7 +10,8 @@ import duckdb
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from retention_core.ingest import Workspace, load_file
+from retention_core.ingest import load_file
+from retention_core.workspace import Workspace
 from tests.pages.conftest import metric
 
 ROOT = Path(__file__).resolve().parents[2]

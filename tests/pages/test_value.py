@@ -12,9 +12,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retention_core.ingest import Filters, Workspace, connect, load_file, query
+from retention_core.ingest import Filters, connect, load_file, query
 from retention_core.value.overview import value_overview
 from retention_core.value.segments import CRM_COLUMNS, at_risk_customers, lapsed_high_value
+from retention_core.workspace import Workspace
 from tests.pages.conftest import metric
 
 

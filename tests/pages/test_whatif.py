@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retention_core.ingest import Workspace, load_file
+from retention_core.ingest import load_file
 from retention_core.retention.flows import period_metrics
 from retention_core.whatif.model import Scenario, measure_baseline, project
 from retention_core.whatif.solve import customers_to_keep, solve_target_crr
+from retention_core.workspace import Workspace
 from tests.pages.conftest import ROOT, metric
 
 SAMPLE = ROOT / "data" / "sample"

@@ -32,11 +32,13 @@ EN = {
     "journeys.order_caption.strict": "strict (consecutive events, nothing in between)",
     "journeys.order_caption.any": "any order (step n = users who did at least n of the steps)",
     "journeys.breakdown": "Break down by",
-    "journeys.breakdown_help": "A user's value at the first step of their counted attempt.",
+    "journeys.breakdown_help": "Split the funnel by a property; by default a user's value at the first step of their "
+                               "counted attempt (see “Breakdown value from”).",
     "journeys.none": "nothing",
     "journeys.advanced": "Advanced: exclusions, optional steps, per-step windows and filters",
     "journeys.exclude": "Exclude attempts with",
-    "journeys.exclude_help": "An attempt with one of these events between its first and last reached step is void.",
+    "journeys.exclude_help": "An attempt with one of these events between two of its reached steps is void (choose the "
+                             "steps each one applies between, and the rule, below).",
     "journeys.optional": "Optional steps",
     "journeys.optional_help": "Users may skip these steps; they still count at the later required steps.",
     "journeys.ordered_only": "Optional steps and per-step windows need the Ordered step order.",
@@ -50,8 +52,8 @@ EN = {
     "journeys.converted_help": "Users who reached the last required step ({step}) within the window.",
     "journeys.conversion": "Overall conversion",
     "journeys.conversion_help": "Converted / entered.",
-    "journeys.time_to_convert": "Median time to convert",
-    "journeys.time_to_convert_help": "From the first step to {step}, over converted users.",
+    "journeys.time_to_convert": "Median time",
+    "journeys.time_to_convert_help": "Time to convert: from the first step to {step}, over converted users.",
     "journeys.caption": "Window {window} · order: {mode} · {dates}",
     "journeys.dates_all": "attempts are counted by their first step, all dates",
     "journeys.dates_range": "attempts are counted by their first step, which falls from {start} to {end}; later "
@@ -79,7 +81,6 @@ EN = {
     "journeys.incomplete": "incomplete (less than the full window)",
     "journeys.trend_caption": "Users by the period of their first step. Hollow grey markers: the period's end plus "
                               "the window passes the end of the data, so late entrants had less time to convert.",
-    "journeys.ttc": "Time to convert (first step → {step})",
     "journeys.ttc_x": "Time, {unit}",
     "journeys.ttc_y": "Users",
     "journeys.ttc_none": "Nobody converted, so there is no time to convert to show.",
@@ -123,6 +124,107 @@ EN = {
     "journeys.dur.min": "{n} min",
     "journeys.dur.h": "{n} h",
     "journeys.dur.d": "{n} d",
+    "journeys.tab_retention": "Retention",
+    "journeys.attribution": "Breakdown value from",
+    "journeys.attribution_help": "Which of a user's values puts them in a group. Step n: the value on that step's event "
+                                 "of the counted attempt. First / last touch: the first / last non-empty value among "
+                                 "the attempt's step events. All events: one funnel per value, in which only events "
+                                 "carrying that value count (a user may be in several groups).",
+    "journeys.attr.step": "step {n}",
+    "journeys.attr.first_touch": "first touch",
+    "journeys.attr.last_touch": "last touch",
+    "journeys.attr.all_events": "all events",
+    "journeys.attribution_caption": "Breakdown value from: {rule}.",
+    "journeys.breakdown_limit": "Values shown",
+    "journeys.breakdown_limit_help": "The values with most users at the first step; every other value is counted as "
+                                     "“other values”.",
+    "journeys.other_values": "other values",
+    "journeys.exclude_span": "{event}: between steps",
+    "journeys.exclude_span_all": "the whole funnel",
+    "journeys.exclude_span_steps": "steps {a} and {b}",
+    "journeys.exclusion_rule": "Exclusion rule",
+    "journeys.exclusion_rule.between": "between reached steps (default)",
+    "journeys.exclusion_rule.posthog": "as PostHog",
+    "journeys.exclusion_rule_help": "Between reached steps: an exclusion strictly between two reached steps of its "
+                                    "range voids that attempt, and the user still counts at their furthest clean "
+                                    "attempt. As PostHog: an exclusion after the range's first step and before its last "
+                                    "(or, when the last is not reached, up to the first step's time plus the window) "
+                                    "voids the attempt, and a user whose furthest step was reached only by void "
+                                    "attempts is not counted at all.",
+    "journeys.global_where": "Only events where",
+    "journeys.filter_help": "Conditions on event properties, joined by &: device=mobile, plan!=free, amount>100, "
+                            "amount<=500, url~pricing (contains, any case). A missing value fails every condition "
+                            "except !=.",
+    "journeys.step_condition": "{event}: condition",
+    "journeys.all_users": "Conversion of all users",
+    "journeys.all_users_help": "Also show each step as a share of every user in the event log, not only of those who "
+                               "entered the funnel.",
+    "journeys.bins": "Histogram bins",
+    "journeys.bins_help": "0 = automatic: the cube root of the number of converted users, rounded up, from 1 to 60.",
+    "journeys.average_to_convert": "Average time",
+    "journeys.col.average_time": "Average time",
+    "journeys.col.from_all": "Of all users",
+    "journeys.ttc_steps": "Time to convert between",
+    "journeys.ttc_between": "Time to convert ({start} → {step})",
+    "journeys.ttc_caption": "{bins} bins over {users} converted users · median {median} · average {average}.",
+    "journeys.any_event": "any event",
+    "journeys.er.start": "Cohort by event",
+    "journeys.er.start_help": "Doing this event puts a user in the cohort of its period.",
+    "journeys.er.return": "Came back with",
+    "journeys.er.return_help": "Doing this event in a later period counts as coming back.",
+    "journeys.er.type": "Cohort",
+    "journeys.er.type.first_time": "first time",
+    "journeys.er.type.recurring": "every time",
+    "journeys.er.type_help": "First time: the period of the user's first start event over all history (the date range "
+                             "only chooses which cohorts are shown). Every time: the user joins the cohort of every "
+                             "period in which they did the start event.",
+    "journeys.er.period": "Period",
+    "journeys.er.age": "{unit} since {start}",
+    "journeys.er.periods.hour": "Hours",
+    "journeys.er.periods.day": "Days",
+    "journeys.er.periods.week": "Weeks",
+    "journeys.er.periods.month": "Months",
+    "journeys.er.period.hour": "hour",
+    "journeys.er.period.day": "day",
+    "journeys.er.period.week": "week",
+    "journeys.er.period.month": "month",
+    "journeys.er.cumulative": "On or after",
+    "journeys.er.cumulative_help": "Count a user in period n when they came back in period n or any later period.",
+    "journeys.er.min": "At least, times per period",
+    "journeys.er.min_help": "How many times the return event must happen in a period to count as coming back.",
+    "journeys.er.week_start": "Week starts on",
+    "journeys.er.monday": "Monday",
+    "journeys.er.sunday": "Sunday",
+    "journeys.er.time_zone": "Time zone",
+    "journeys.er.time_zone_help": "Periods are this zone's hours, days and weeks; times in the file without a zone are "
+                                  "read as UTC.",
+    "journeys.er.breakdown_type": "Value of",
+    "journeys.er.breakdown_type.event": "the start event",
+    "journeys.er.breakdown_type.user": "the user (latest)",
+    "journeys.er.breakdown_type_help": "The start event: the value on the event that put the user in the cohort, and the "
+                                       "return event must carry the same value. The user: the user's latest non-empty "
+                                       "value.",
+    "journeys.er.start_where": "Start event only when",
+    "journeys.er.return_where": "Return event only when",
+    "journeys.er.value": "Show the cohorts of",
+    "journeys.er.empty": "No user did the start event in the chosen dates.",
+    "journeys.er.latest": "The latest {n} cohorts are shown; the table download has them all.",
+    "journeys.er.share": "Came back",
+    "journeys.er.title": "Users who came back with {back} after {start}",
+    "journeys.er.caption": "Cohort: {type} start event; period: {unit}; a return is {rule}, at least {n} time(s) in "
+                           "the period; time zone {zone}. Period 0 is the whole cohort; a later period does not "
+                           "count a return in the cohort's own period.",
+    "journeys.er.caption_on": "in that period",
+    "journeys.er.caption_cumulative": "in that period or later",
+    "journeys.er.download": "Download retention (CSV)",
+    "journeys.er.col.cohort": "Cohort",
+    "journeys.er.col.size": "Cohort size",
+    "journeys.er.col.age": "Period",
+    "journeys.er.col.users": "Came back",
+    "journeys.er.col.share": "Share",
+    "journeys.er.col.complete": "Complete",
+    "journeys.er.yes": "yes",
+    "journeys.er.no": "no",
 }
 
 RU = {
@@ -158,12 +260,13 @@ RU = {
     "journeys.order_caption.strict": "строго (события подряд, без других между ними)",
     "journeys.order_caption.any": "любой (шаг n — пользователи, выполнившие не меньше n шагов)",
     "journeys.breakdown": "Разбить по",
-    "journeys.breakdown_help": "Значение пользователя на первом шаге засчитанной попытки.",
+    "journeys.breakdown_help": "Разбить воронку по свойству; по умолчанию — значение пользователя на первом шаге "
+                               "засчитанной попытки (см. «Значение разбивки по»).",
     "journeys.none": "без разбивки",
     "journeys.advanced": "Дополнительно: исключения, необязательные шаги, окна и фильтры шагов",
     "journeys.exclude": "Исключить попытки с событием",
-    "journeys.exclude_help": "Попытка, в которой такое событие произошло между её первым и последним достигнутым "
-                             "шагом, не засчитывается.",
+    "journeys.exclude_help": "Попытка, в которой такое событие произошло между двумя её достигнутыми шагами, не "
+                             "засчитывается (ниже — между какими шагами действует каждое и правило).",
     "journeys.optional": "Необязательные шаги",
     "journeys.optional_help": "Пользователь может пропустить эти шаги и всё равно засчитывается на следующих "
                               "обязательных.",
@@ -178,8 +281,8 @@ RU = {
     "journeys.converted_help": "Пользователи, дошедшие до последнего обязательного шага ({step}) в пределах окна.",
     "journeys.conversion": "Общая конверсия",
     "journeys.conversion_help": "Дошли до конца / вошли.",
-    "journeys.time_to_convert": "Медиана до конверсии",
-    "journeys.time_to_convert_help": "От первого шага до шага {step}, по дошедшим пользователям.",
+    "journeys.time_to_convert": "Медиана времени",
+    "journeys.time_to_convert_help": "Время до конверсии: от первого шага до шага {step}, по дошедшим пользователям.",
     "journeys.caption": "Окно {window} · порядок: {mode} · {dates}",
     "journeys.dates_all": "попытки отбираются по первому шагу, все даты",
     "journeys.dates_range": "попытки отбираются по первому шагу — с {start} по {end}; следующие шаги могут быть "
@@ -207,7 +310,6 @@ RU = {
     "journeys.incomplete": "неполный (меньше полного окна)",
     "journeys.trend_caption": "Пользователи по периоду первого шага. Полые серые маркеры: конец периода плюс окно "
                               "выходит за конец данных, у поздних участников было меньше времени на конверсию.",
-    "journeys.ttc": "Время до конверсии (первый шаг → {step})",
     "journeys.ttc_x": "Время, {unit}",
     "journeys.ttc_y": "Пользователи",
     "journeys.ttc_none": "Никто не дошёл до конца, поэтому времени до конверсии нет.",
@@ -251,4 +353,107 @@ RU = {
     "journeys.dur.min": "{n} мин",
     "journeys.dur.h": "{n} ч",
     "journeys.dur.d": "{n} дн",
+    "journeys.tab_retention": "Удержание",
+    "journeys.attribution": "Значение разбивки по",
+    "journeys.attribution_help": "Какое из значений пользователя определяет его группу. Шаг n: значение в событии этого "
+                                 "шага засчитанной попытки. Первое / последнее касание: первое / последнее непустое "
+                                 "значение среди событий шагов попытки. Все события: отдельная воронка для каждого "
+                                 "значения, в ней учитываются только события с этим значением (пользователь может "
+                                 "попасть в несколько групп).",
+    "journeys.attr.step": "шагу {n}",
+    "journeys.attr.first_touch": "первому касанию",
+    "journeys.attr.last_touch": "последнему касанию",
+    "journeys.attr.all_events": "всем событиям",
+    "journeys.attribution_caption": "Значение разбивки по {rule}.",
+    "journeys.breakdown_limit": "Показать значений",
+    "journeys.breakdown_limit_help": "Значения с наибольшим числом пользователей на первом шаге; все остальные "
+                                     "объединены в «другие значения».",
+    "journeys.other_values": "другие значения",
+    "journeys.exclude_span": "{event}: между шагами",
+    "journeys.exclude_span_all": "вся воронка",
+    "journeys.exclude_span_steps": "шаги {a} и {b}",
+    "journeys.exclusion_rule": "Правило исключения",
+    "journeys.exclusion_rule.between": "между достигнутыми шагами (по умолчанию)",
+    "journeys.exclusion_rule.posthog": "как в PostHog",
+    "journeys.exclusion_rule_help": "Между достигнутыми шагами: исключающее событие строго между двумя достигнутыми "
+                                    "шагами своего диапазона аннулирует попытку, а пользователь засчитывается по своей "
+                                    "самой дальней чистой попытке. Как в PostHog: исключающее событие после первого шага "
+                                    "диапазона и до последнего (а если последний не достигнут — до времени первого шага "
+                                    "плюс окно) аннулирует попытку, и пользователь, дошедший до своего самого дальнего "
+                                    "шага только в аннулированных попытках, не засчитывается вовсе.",
+    "journeys.global_where": "Только события, где",
+    "journeys.filter_help": "Условия на свойства события через &: device=mobile, plan!=free, amount>100, amount<=500, "
+                            "url~pricing (содержит, без учёта регистра). Пустое значение не проходит ни одно условие, "
+                            "кроме !=.",
+    "journeys.step_condition": "{event}: условие",
+    "journeys.all_users": "Конверсия всех пользователей",
+    "journeys.all_users_help": "Показать каждый шаг ещё и как долю всех пользователей журнала событий, а не только "
+                               "вошедших в воронку.",
+    "journeys.bins": "Столбцов гистограммы",
+    "journeys.bins_help": "0 = автоматически: кубический корень из числа дошедших пользователей с округлением вверх, "
+                          "от 1 до 60.",
+    "journeys.average_to_convert": "Среднее время",
+    "journeys.col.average_time": "Среднее",
+    "journeys.col.from_all": "От всех",
+    "journeys.ttc_steps": "Время до конверсии между",
+    "journeys.ttc_between": "Время до конверсии ({start} → {step})",
+    "journeys.ttc_caption": "{bins} столбцов по {users} дошедшим пользователям · медиана {median} · среднее {average}.",
+    "journeys.any_event": "любое событие",
+    "journeys.er.start": "Когорта по событию",
+    "journeys.er.start_help": "Это событие помещает пользователя в когорту своего периода.",
+    "journeys.er.return": "Вернулся с событием",
+    "journeys.er.return_help": "Это событие в более позднем периоде считается возвратом.",
+    "journeys.er.type": "Когорта",
+    "journeys.er.type.first_time": "в первый раз",
+    "journeys.er.type.recurring": "каждый раз",
+    "journeys.er.type_help": "В первый раз: период первого стартового события пользователя за всю историю (диапазон дат "
+                             "лишь выбирает, какие когорты показать). Каждый раз: пользователь входит в когорту каждого "
+                             "периода, в котором было стартовое событие.",
+    "journeys.er.period": "Период",
+    "journeys.er.age": "{unit} после {start}",
+    "journeys.er.periods.hour": "Часов",
+    "journeys.er.periods.day": "Дней",
+    "journeys.er.periods.week": "Недель",
+    "journeys.er.periods.month": "Месяцев",
+    "journeys.er.period.hour": "час",
+    "journeys.er.period.day": "день",
+    "journeys.er.period.week": "неделя",
+    "journeys.er.period.month": "месяц",
+    "journeys.er.cumulative": "В этот период или позже",
+    "journeys.er.cumulative_help": "Считать пользователя в периоде n, если он вернулся в периоде n или любом более "
+                                   "позднем.",
+    "journeys.er.min": "Не реже, раз за период",
+    "journeys.er.min_help": "Сколько раз событие возврата должно произойти за период, чтобы считаться возвратом.",
+    "journeys.er.week_start": "Неделя начинается в",
+    "journeys.er.monday": "понедельник",
+    "journeys.er.sunday": "воскресенье",
+    "journeys.er.time_zone": "Часовой пояс",
+    "journeys.er.time_zone_help": "Периоды — часы, дни и недели этого пояса; время в файле без пояса читается как UTC.",
+    "journeys.er.breakdown_type": "Значение",
+    "journeys.er.breakdown_type.event": "стартового события",
+    "journeys.er.breakdown_type.user": "пользователя (последнее)",
+    "journeys.er.breakdown_type_help": "Стартового события: значение в событии, которое поместило пользователя в "
+                                       "когорту, и событие возврата должно нести то же значение. Пользователя: его "
+                                       "последнее непустое значение.",
+    "journeys.er.start_where": "Стартовое событие, только если",
+    "journeys.er.return_where": "Событие возврата, только если",
+    "journeys.er.value": "Показать когорты значения",
+    "journeys.er.empty": "В выбранные даты никто не совершил стартовое событие.",
+    "journeys.er.latest": "Показаны последние {n} когорт; в выгрузке таблицы — все.",
+    "journeys.er.share": "Вернулись",
+    "journeys.er.title": "Вернувшиеся с событием {back} после {start}",
+    "journeys.er.caption": "Когорта: стартовое событие {type}; период: {unit}; возврат — {rule}, не реже {n} раз(а) за "
+                           "период; часовой пояс {zone}. Период 0 — вся когорта; возврат в собственном периоде когорты "
+                           "не считается.",
+    "journeys.er.caption_on": "в этом периоде",
+    "journeys.er.caption_cumulative": "в этом периоде или позже",
+    "journeys.er.download": "Скачать удержание (CSV)",
+    "journeys.er.col.cohort": "Когорта",
+    "journeys.er.col.size": "Размер когорты",
+    "journeys.er.col.age": "Период",
+    "journeys.er.col.users": "Вернулись",
+    "journeys.er.col.share": "Доля",
+    "journeys.er.col.complete": "Полный",
+    "journeys.er.yes": "да",
+    "journeys.er.no": "нет",
 }

@@ -8,7 +8,8 @@ import math
 import pytest
 
 from retention_core.errors import ColumnNotFoundError, ParameterError
-from retention_core.ingest import DatasetSettings, Workspace, load_file
+from retention_core.ingest import DatasetSettings, load_file
+from retention_core.workspace import Workspace
 
 ORDERS = "customer_id,order_date,amount\na,2024-01-01,10\nb,2024-02-01,20\n"
 
@@ -55,7 +56,7 @@ def test_workspace_saves_settings_with_the_dataset(tmp_path, write_file):
 def test_unknown_dataset_is_named(tmp_path, write_file):
     ws = Workspace(tmp_path / "ws")
     ws.save("Shop", {"orders": load_file(write_file("o.csv", ORDERS))})
-    with pytest.raises(ColumnNotFoundError, match='"shoop".*did you mean "shop"'):
+    with pytest.raises(ColumnNotFoundError, match=r'"shoop".*did you mean "Shop" \(shop\)'):
         ws.settings("shoop")
     with pytest.raises(ColumnNotFoundError):
         ws.save_settings("shoop", DatasetSettings())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from datetime import date, datetime
 
 import duckdb
@@ -13,13 +13,13 @@ from polars.testing import assert_frame_equal
 from retention_core.errors import ColumnNotFoundError, InputError, ParameterError
 from retention_core.ingest import (
     Filters,
-    Workspace,
     date_bounds,
     load_file,
     query,
     segment_columns,
     segment_values,
 )
+from retention_core.workspace import Workspace
 
 ORDERS = (
     "customer_id,order_date,amount,channel,region\n"
@@ -85,27 +85,28 @@ def test_saving_again_replaces_that_kind_and_keeps_the_rest(saved, write_file):
     assert customers(pl.read_parquet(saved.path(info.slug, "orders"))) == ["z"]
     assert pl.read_parquet(saved.path(info.slug, "subscriptions")).height == 4
     assert len(saved.datasets()) == 1
-    assert sorted(p.name for p in saved.root.iterdir()) == ["магазин-2024"]  # no temporary folder left behind
+    folders = sorted(p.name.split("-")[0] for p in (saved.root / "магазин-2024").iterdir())
+    assert folders == ["v", "v"]  # two published versions, no temporary folder left behind
+    assert [v.version for v in saved.versions(info.slug)] == [2, 1]
 
 
 def test_datasets_are_listed_oldest_first(saved, orders):
     saved.save("Aardvark", {"orders": orders})
-    meta = saved.root / "магазин-2024" / "meta.json"
-    doc = json.loads(meta.read_text(encoding="utf-8"))
-    doc["created"] = "2000-01-01T00:00:00"
-    meta.write_text(json.dumps(doc), encoding="utf-8")
+    with sqlite3.connect(saved.root / "workspace.sqlite3") as db:  # created before the sample, whatever the clock says
+        db.execute("UPDATE datasets SET created_at = '2000-01-01T00:00:00' WHERE slug = 'магазин-2024'")
     assert [d.slug for d in saved.datasets()] == ["магазин-2024", "aardvark"]
 
 
 def test_unknown_dataset_suggests_the_closest(saved):
-    with pytest.raises(ColumnNotFoundError, match=r'dataset column "магазин-2025" not found.*did you mean "магазин-2024"'):
+    with pytest.raises(ColumnNotFoundError, match=r'no dataset "магазин-2025"; saved datasets: Магазин 2024; did you mean "Магазин 2024" \(магазин-2024\)\?'):
         saved.get("магазин-2025")
 
 
-def test_delete(saved):
+def test_delete_moves_to_the_trash(saved):
     saved.delete("магазин-2024")
     assert saved.datasets() == []
     assert not saved.exists("магазин-2024")
+    assert [d.slug for d in saved.trash()] == ["магазин-2024"]
 
 
 def test_saving_an_unknown_kind_changes_nothing(saved, orders):

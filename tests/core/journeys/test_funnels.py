@@ -69,7 +69,7 @@ def counts(events: pl.DataFrame, steps, window="1h", **kw) -> list[int]:
 
 
 def _matches(row: dict, step: FunnelStep) -> bool:
-    return row["event"] == step.event and all(row.get(c) == v for c, v in step.where)
+    return row["event"] == step.event and all(row.get(f.column) == f.value for f in step.where)
 
 
 def _date_ok(t: datetime, spec: FunnelSpec) -> bool:
@@ -103,7 +103,7 @@ def reference_funnel(rows: list[dict], spec: FunnelSpec) -> dict[str, tuple[int,
     result: dict[str, tuple[int, list[datetime]]] = {}
     for user in sorted({r["user_id"] for r in rows}):
         seq = sorted((r for r in rows if r["user_id"] == user), key=lambda r: (r["t"], rank[id(r)], r["seq"]))
-        xs = [r["t"] for r in seq if r["event"] in spec.exclusions]
+        xs = [r["t"] for r in seq if r["event"] in spec.exclusion_events]
         best: tuple[int, list[datetime]] | None = None
         for start, row in enumerate(seq):
             if not _date_ok(row["t"], spec):
@@ -283,7 +283,7 @@ def test_breakdown_uses_the_value_at_the_first_step_of_the_counted_attempt():
     assert [g["value"] for g in out["breakdown"]] == ["desktop", "mobile"]
     assert out["breakdown"][0]["steps"][1] == {
         "event": "B", "users": 1, "conversion_from_start": 0.5, "conversion_from_previous": 0.5,
-        "median_seconds_from_previous": 100.0,
+        "median_seconds_from_previous": 100.0, "average_seconds_from_previous": 100.0,
     }
 
 
@@ -356,6 +356,8 @@ def test_steps_table_golden():
             "conversion_from_start": [1.0, 0.8],
             "conversion_from_previous": [None, 0.8],
             "median_seconds_from_previous": [None, 25.0],
+            "average_seconds_from_previous": [None, 25.0],
+            "conversion_from_all_users": pl.Series([None, None], dtype=pl.Float64),
             "p25_seconds": [None, 17.5],
             "p75_seconds": [None, 32.5],
         }
@@ -403,17 +405,23 @@ def test_conversion_trend_by_entry_week():
 def test_funnel_json_has_the_spec_8_shape():
     e = ev([("u1", "A", 0), ("u1", "B", 30), ("u2", "A", 0)])
     out = funnel_json(funnel(e, FunnelSpec(("A", "B"), window="2w", order="strict")))
+    trend, ttc = out.pop("trend"), out.pop("time_to_convert")
     assert out == {
         "order": "strict",
         "window_seconds": 14 * DAY,
         "steps": [
             {"event": "A", "users": 2, "conversion_from_start": 1.0, "conversion_from_previous": None,
-             "median_seconds_from_previous": None},
+             "median_seconds_from_previous": None, "average_seconds_from_previous": None},
             {"event": "B", "users": 1, "conversion_from_start": 0.5, "conversion_from_previous": 0.5,
-             "median_seconds_from_previous": 30.0},
+             "median_seconds_from_previous": 30.0, "average_seconds_from_previous": 30.0},
         ],
         "breakdown": None,
+        "attribution": None,
+        "exclusion_rule": "between",
+        "all_users": None,
     }
+    assert [(r["entered"], r["converted"], r["conversion"]) for r in trend] == [(2, 1, 0.5)]
+    assert ttc["users"] == 1 and ttc["histogram"] == [{"from_seconds": 30.0, "to_seconds": 31.0, "users": 1}]
 
 
 def test_empty_events_give_zero_users_and_null_ratios():
@@ -499,8 +507,9 @@ def test_spec_validation_errors():
         FunnelSpec(("A", "B", "A"), window="1h", order="any")
     with pytest.raises(ParameterError, match="per-step windows"):
         FunnelSpec(("A", FunnelStep("B", window="1m")), window="1h", order="any")
-    with pytest.raises(ParameterError, match="each property column named once"):
-        FunnelStep("A", where=(("device", "a"), ("device", "b")))
+    with pytest.raises(ParameterError, match="a number after >"):
+        FunnelStep("A", where=["amount>lots"])
+    assert len(FunnelStep("A", where="amount>=10&amount<100").where) == 2  # a range names one column twice
     # steps told apart by a filter are fine in any order
     FunnelSpec((FunnelStep("A", where={"device": "mobile"}), FunnelStep("A", where={"device": "desktop"})), window="1h", order="any")
 

@@ -223,20 +223,26 @@ def test_event_retention_recurring_and_range() -> None:
     assert got.filter(pl.col("cohort") != W3).drop("share").rows() == event_retention(
         EVENTS, start_event="signup", return_event="buy"
     ).drop("share").rows()
-    # from 8 Jan: u1's first signup in range is 17 Jan (W3); to 21 Jan (a Sunday): W3 is complete, no W4
+    # from 8 Jan: u1's first signup ever is 1 Jan (W1), so u1 stays in W1 and is not shown; --from only
+    # chooses the cohorts shown (issue 14 bug 2: u1 used to move into W3). To 21 Jan (a Sunday): W3 is
+    # complete, no W4.
     ranged = event_retention(
         EVENTS, start_event="signup", return_event="buy", date_from=date(2024, 1, 8), date_to=date(2024, 1, 21)
     )
     assert ranged.select("cohort", "size", "age", "value", "complete").rows() == [
-        (W2, 2, 0, 2, True), (W2, 2, 1, 1, True), (W3, 1, 0, 1, True)
+        (W2, 2, 0, 2, True), (W2, 2, 1, 1, True)
     ]
+    # recurring: u1's second signup (W3) is a cohort of its own, and it is shown
+    recurring = event_retention(EVENTS, start_event="signup", return_event="buy", type="recurring",
+                                date_from=date(2024, 1, 8), date_to=date(2024, 1, 21))
+    assert recurring.filter(pl.col("cohort") == W3).select("size", "age", "value").rows() == [(1, 0, 1)]
     # the curve over event matrices averages shares: age 1 = (0·1 + 1) / (1 + 2)
     curve = retention_curve(event_retention(EVENTS, start_event="signup", return_event="buy"))
     assert curve.filter(pl.col("age") == 1)["value"].item() == pytest.approx(1 / 3)
 
 
 def test_event_retention_errors() -> None:
-    with pytest.raises(ParameterError, match="start_event='sign_up'.*an event name in the data: buy, signup"):
+    with pytest.raises(ParameterError, match=r"start_event='sign_up'.*an event name in the data \(or \* for any event\): buy, signup"):
         event_retention(EVENTS, start_event="sign_up", return_event="buy")
     with pytest.raises(ParameterError, match="type='daily'.*first_time, recurring"):
         event_retention(EVENTS, start_event="signup", return_event="buy", type="daily")  # type: ignore[arg-type]
