@@ -71,7 +71,6 @@ def _cohorts(ns: argparse.Namespace) -> dict:
 def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="the HTML file to write")
     p.add_argument("--title", default=None, help="report title (default: the file name)")
-    p.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the report's text and numbers")
     grain_arg(p, "month")
     p.add_argument("--window", type=positive_int("--window"), default=None,
                    help="activity window W in periods (default: the shop's purchase cycle, SPEC §4.1)")
