@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retention_core.ingest import Workspace, load_file
+from retention_core.ingest import load_file
+from retention_core.workspace import Workspace
 from tests.pages.conftest import ROOT
 
 PAGES = ("overview", "cohorts", "value", "review", "journeys", "whatif")

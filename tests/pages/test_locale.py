@@ -18,7 +18,7 @@ KEY_LIKE = re.compile(r"^[a-z_]+(\.[a-z0-9_+\-]+)+$")
 
 def _data_words() -> set[str]:
     """Words in the user's data (segment values, event names, dataset names): theirs, not the UI's."""
-    words = {"uci", "online", "retail"}  # the bundled public dataset's proper name
+    words = {"uci", "online", "retail", "system"}  # the bundled dataset's proper name; "system" saved the samples
     for kind in ("orders", "events", "subscriptions", "survey"):
         df = pl.read_csv(ROOT / f"data/sample/{kind}.csv", infer_schema=False)
         for column in df.columns:
