@@ -2,6 +2,7 @@
 
 from typing import get_args
 
+import polars as pl
 import streamlit as st
 
 from retention_core.charts.retention import age_k_trend_chart, cohort_heatmap, retention_curve_chart
@@ -24,6 +25,7 @@ from ui.survival_sections import projected_survival
 VALUES, MODES, WEIGHTINGS = get_args(CohortValue), get_args(CohortMode), get_args(CurveWeighting)
 FORMATS = {"customers": "percent", "revenue": "money", "ltv": "money"}
 MAX_HEATMAP_COHORTS = 160  # beyond this (daily cohorts over years) a heatmap is unreadable and slow
+HEATMAP_ROWS = 36  # cohorts per heatmap block: cells stay readable, text inside them too
 
 routing.in_frame()
 st.title(t("cohorts.title"))
@@ -66,26 +68,39 @@ st.subheader(t("cohorts.heatmap"))
 if sizes.height > MAX_HEATMAP_COHORTS:
     st.info(t("cohorts.too_many", n=i18n.num(sizes.height)))
 else:
-    fig = cohort_heatmap(matrix, value_format=FORMATS[value], labels=labels)
-    rows = sizes[:: max(1, sizes.height // 40)]  # at most ~40 labelled rows: each names its cohort and size
-    fig.update_yaxes(tickvals=[d.strftime("%Y-%m-%d") for d in rows["cohort"]],
-                     ticktext=[f"{i18n.day(d)} · {i18n.num(n)}" for d, n in zip(rows["cohort"], rows["size"], strict=True)])
-    fig.update_layout(height=max(420, min(1400, 140 + 26 * sizes.height)))
+    ends = range(sizes.height, 0, -HEATMAP_ROWS)  # full blocks from the latest cohort back; the earliest may be short
+    blocks = [sizes["cohort"][max(0, e - HEATMAP_ROWS): e] for e in reversed(ends)]
+    if len(blocks) > 1:  # readable cells: 36 cohorts at a time, the latest first (a finer grain has hundreds)
+        labels_ = [f"{i18n.day(b[0])} – {i18n.day(b[-1])}" for b in blocks]
+        state.ensure_choice(state.COHORT_PAGE, labels_, fallback=labels_[-1])
+        pick = st.selectbox(t("cohorts.block", n=HEATMAP_ROWS, total=i18n.num(sizes.height)), labels_,
+                            key=state.COHORT_PAGE)
+        block = blocks[labels_.index(pick)]
+        shown_matrix = matrix.filter(pl.col("cohort").is_between(block[0], block[-1]))
+        shown_sizes = sizes.filter(pl.col("cohort").is_between(block[0], block[-1]))
+    else:
+        shown_matrix, shown_sizes = matrix, sizes
+    fig = cohort_heatmap(shown_matrix, value_format=FORMATS[value], labels=labels)
+    fig.update_yaxes(tickvals=[d.strftime("%Y-%m-%d") for d in shown_sizes["cohort"]],
+                     ticktext=[f"{i18n.day(d)} · {i18n.num(n)}"
+                               for d, n in zip(shown_sizes["cohort"], shown_sizes["size"], strict=True)])
+    fig.update_layout(height=max(420, 190 + 26 * shown_sizes.height), margin={"t": 130})
     if value != "ltv" and sizes.height > 1:  # age 0 is the whole cohort: colour by the later ages' range
         fig.update_traces(zmin=0, zmax=age_k_trend(matrix, 1)["value"].max())
-    if sizes.height > 40:  # numbers in hundreds of cells are unreadable (hover still shows them)
+    ages = shown_matrix["age"].n_unique()
+    if ages > 40:  # numbers in hundreds of columns are unreadable (hover still shows them)
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
-    drilldown.cohort_heatmap(fig, grain=grain, value=value, mode=mode)  # a click lists the cell's customers
+    drilldown.cohort_heatmap(widgets.localized_figure(fig), grain=grain, value=value, mode=mode)  # a click lists the cell's customers
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(cells, incomplete, shown=False, masked=True)
 widgets.engine_caption(grain=grain)
-widgets.download_csv(widgets.labelled(matrix, value=t(f"cohorts.value.{value}")),
-                     f"cohorts_{grain}_{value}_{mode}.csv", key="cohorts_download")
+widgets.download(matrix, f"cohorts_{grain}_{value}_{mode}.csv", names={"value": t(f"cohorts.value.{value}")},
+                 percent=("value",) if FORMATS[value] == "percent" else (), key="cohorts_download")
 
 st.subheader(t("cohorts.curve"))
 fig = retention_curve_chart(curve, value_format=FORMATS[value], labels=labels)
 fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "nticks": 25} if curve.height > 40 else {}))
-st.plotly_chart(fig, width="stretch", key="cohorts_curve")
+widgets.chart(fig, "cohorts_curve", title=t("cohorts.curve"))
 widgets.period_caption(cells, incomplete, shown=False, masked=True)
 st.caption(t("cohorts.curve_caption", how=t(f"cohorts.weighting.{weighting}")))
 compare_sections.segment_curves(grain, value, mode, weighting, FORMATS[value], labels)  # a curve per segment value
@@ -97,7 +112,6 @@ k = c[0].number_input(t("cohorts.age_k"), min_value=0, max_value=120, step=1, ke
                       help=t("cohorts.age_k_help"))
 included = widgets.include_incomplete_toggle(c[1])
 line = t(f"cohorts.line.{value}", unit=t(f"unit.{grain}"), k=k)
-st.markdown(f"**{t('cohorts.trend', line=line)}**")
 try:
     trend = age_k_trend(matrix, k)
 except RetentionError as exc:
@@ -105,7 +119,7 @@ except RetentionError as exc:
     st.stop()
 fig = age_k_trend_chart(trend, k=k, value_format=FORMATS[value], incomplete="distinct" if included else "hidden",
                         labels={**labels, "age_k": line})
-st.plotly_chart(widgets.dated(fig), width="stretch", key="cohorts_trend")
+widgets.chart(fig, "cohorts_trend", title=t("cohorts.trend", line=line), date_axis=True)
 widgets.period_caption(cells, incomplete, shown=included)
 projected_survival(key="cohorts_survival")  # datasets with subscriptions (SPEC §4.2)
 notes_sections.annotations_section()  # dated annotations drawn on every time chart

@@ -6,7 +6,7 @@ from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS
 from retention_core.ingest.options import WIDEST_DATES
 from retention_core.ingest.roles import ROLES
-from ui import cache, data_sections, i18n, routing, state, team, widgets
+from ui import cache, data_guide, data_sections, i18n, routing, state, team, widgets
 from ui.data_settings import settings_section
 from ui.i18n import t
 from ui.text import plain
@@ -21,6 +21,7 @@ if flash:
         st.page_link("pages/overview.py", label=t("data.open_overview"), icon=":material/dashboard:",
                      query_params={"ds": state.dataset()})
 st.caption(t("data.intro"))
+data_guide.columns_guide()
 
 source = kind = order = dates = None
 if team.can("upload"):  # viewers get no upload controls; the core refuses their saves anyway
@@ -75,11 +76,7 @@ if result is not None:
         st.caption(t("data.segments_found", names=plain(", ".join(rep.segments))))
 
     st.subheader(t("data.report"))
-    c = st.columns(4)
-    widgets.tile(c[0], t("data.rows_read"), i18n.num(rep.rows_read))
-    widgets.tile(c[1], t("data.rows_accepted"), i18n.num(rep.rows_accepted))
-    widgets.tile(c[2], t("data.rows_rejected"), i18n.num(rep.rows_rejected))
-    widgets.tile(c[3], t("data.duplicates"), i18n.num(rep.duplicates))
+    data_guide.summary(result)
     if rep.line_level:
         st.info(t("data.orders_grouped", lines=i18n.num(rep.rows_accepted), orders=i18n.num(rep.orders)))
     if rep.ids_normalised:
@@ -92,14 +89,11 @@ if result is not None:
         st.warning(plain(warning))
     if rep.rows_rejected:
         st.markdown(f"**{t('data.rejected')}**")
-        export = result.rejected_export()
-        st.dataframe(export.head(200), hide_index=True, key="rejected_table")
-        widgets.download_csv(export, f"{name}.rejected.csv", label=t("data.rejected_download"),
-                             key="rejected_download")
+        data_guide.rejected_rows(result, name)
     else:
         st.success(t("data.all_good"))
     st.markdown(f"**{t('data.preview')}**")
-    st.dataframe(result.frame.head(20), hide_index=True)
+    data_guide.preview(result)
 
     st.subheader(t("data.save"))
     infos = cache.datasets()

@@ -58,11 +58,11 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
     with right:
         st.markdown(f"**{t('journeys.steps_table')}**")
         st.dataframe(fb.steps_view(result.steps, labels), hide_index=True)
-        widgets.download_csv(result.steps, "funnel_steps.csv", label=t("journeys.download_steps"), key="steps_csv")
+        widgets.download(result.steps, "funnel_steps.csv", label=t("journeys.download_steps"), key="steps_csv")
         j = fb.drop_step_picker(spec)
         dropped = dropped_users(result, j)
         st.caption(t("journeys.dropped_count", users=i18n.num(dropped.height), step=plain(labels[j - 1])))
-        widgets.download_csv(dropped.select("user_id", "entered_at", "furthest_step"), f"dropped_before_step_{j}.csv",
+        widgets.download(dropped.select("user_id", "entered_at", "furthest_step"), f"dropped_before_step_{j}.csv",
                              label=t("journeys.download_dropped"), key="dropped_csv", audit="dropped_users")
     left, right = st.columns(2)
     with left:

@@ -98,36 +98,32 @@ display = "distinct" if included else "hidden"
 labels = widgets.chart_labels(reactivation_share=t("metric.reactivation_share"))
 trend_keys = ("crr", "retention_rate", "reactivation_share", "churn_rate", "arpu") if kind == "orders" else (
     "crr", "churn_rate", "arpu")
-st.markdown(f"**{t('overview.trend')}**")
-st.plotly_chart(widgets.dated(kpi_trend_chart(shown, keys=trend_keys, incomplete=display, labels=labels)),
-                width="stretch", key="overview_trend")
+widgets.chart(kpi_trend_chart(shown, keys=trend_keys, incomplete=display, labels=labels), "overview_trend",
+              title=t("overview.trend"), date_axis=True)
 widgets.period_caption(caption, incomplete, shown=included)
 compare_sections.trend_comparison(shown, basis, labels)  # vs the same period last year / the other range
 if kind == "orders":
     compare_sections.segment_trend(grain, rule.periods, labels)  # segment values as separate lines
-st.markdown(f"**{t('overview.flow')}**")
-fig = widgets.dated(flow_chart(shown, incomplete=display, labels=labels))
+fig = flow_chart(shown, incomplete=display, labels=labels)
 if kind == "orders":
-    drilldown.flow_chart(fig, grain=grain, window=rule.periods)  # a click lists the bar's customers
+    st.markdown(f"**{t('overview.flow')}**")
+    drilldown.flow_chart(widgets.dated(fig), grain=grain, window=rule.periods)  # a click lists the bar's customers
 else:
-    st.plotly_chart(fig, width="stretch", key="overview_flow")
+    widgets.chart(fig, "overview_flow", title=t("overview.flow"), date_axis=True)
 widgets.period_caption(caption, incomplete, shown=included)
 notes_sections.annotations_section()  # dated annotations drawn on every time chart
 
 st.markdown(f"**{t('overview.table')}**")
-table = widgets.labelled(shown.select(TABLE[kind]))
-percent = [c for c in TABLE[kind] if METRIC_BY_KEY.get(c) and METRIC_BY_KEY[c].unit == "ratio" and c != "purchase_frequency"]
-formats = {widgets.column_label(c): st.column_config.NumberColumn(format="percent" if c in percent else "localized")
-           for c in TABLE[kind] if c not in ("period_start", "incomplete")}
-formats[widgets.column_label("period_start")] = st.column_config.DateColumn(format=widgets.DATE_FORMAT[state.lang()])
-st.dataframe(table, hide_index=True, column_config=formats)
+percent = tuple(c for c in TABLE[kind] if METRIC_BY_KEY.get(c) and METRIC_BY_KEY[c].unit == "ratio"
+                and c != "purchase_frequency")
+widgets.table(shown.select(TABLE[kind]), percent=percent, dates=("period_start",), file_name=f"period_metrics_{grain}.csv",
+              key="overview_download")
 widgets.period_caption(caption, incomplete, shown=True)
 if kind == "orders":
     widgets.engine_caption(grain=grain)
-widgets.download_csv(table, f"period_metrics_{grain}.csv", key="overview_download")
 if orders is not None and st.button(t("overview.report_prepare"), icon=":material/description:", key="report_prepare"):
     report = widgets.computed(html_report, "orders", full_history=True, grain=grain, title=t("overview.report_title"),
-                              window=rule, annotations=notes_sections.annotations())
+                              window=rule, lang=state.lang(), annotations=notes_sections.annotations())
     st.download_button(t("overview.report_download"), report.encode("utf-8"), file_name="retention_report.html",
                        mime="text/html", on_click="ignore", key="report_download", icon=":material/download:")
 
@@ -135,8 +131,8 @@ if orders is not None:
     st.subheader(t("overview.seasonality"))
     try:
         season = widgets.computed(seasonality, "orders", value="revenue")
-        st.plotly_chart(seasonality_chart(season, month_names=t("chart.months").split(","), labels=labels),
-                        width="stretch", key="overview_seasonality")
+        widgets.chart(seasonality_chart(season, month_names=t("chart.months").split(","), labels=labels),
+                      "overview_seasonality", title=t("overview.seasonality"))
         st.caption(t("overview.seasonality_caption", years=season["years"][0]))
     except NotEnoughDataError:
         st.info(t("overview.seasonality_short"))
@@ -144,7 +140,7 @@ if widgets.has_table("survey"):
     st.subheader(t("overview.nps"))
     try:
         nps = widgets.computed(nps_by_period, "survey", grain=grain)
-        st.plotly_chart(widgets.dated(nps_trend_chart(nps, labels=labels)), width="stretch", key="overview_nps")
+        widgets.chart(nps_trend_chart(nps, labels=labels), "overview_nps", title=t("overview.nps"), date_axis=True)
         st.caption(t("overview.nps_caption"))
     except RetentionError as exc:
         widgets.show_error(exc)

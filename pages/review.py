@@ -40,8 +40,8 @@ for i, k in enumerate(changes):
 by_key = {k.key: k for k in changes}
 parts = activity.crr_parts(by_key["crr"].value, by_key["retention_rate"].value, by_key["reactivation_share"].value)
 st.caption(" · ".join(x for x in (parts, activity.rule_text(rule)) if x))
-widgets.download_csv(changes_table(changes), f"what_changed_{grain}.csv", label=t("review.changes_download"),
-                     key="review_changes_download")
+widgets.download(changes_table(changes), f"what_changed_{grain}.csv", label=t("review.changes_download"),
+                 key="review_changes_download")
 
 st.subheader(t("review.movers"))
 segments = widgets.segment_names("orders")
@@ -54,7 +54,7 @@ if segments:
         ("crr", "churn_rate", "retention_rate", "reactivation_share")))
     widgets.table(movers, percent=ratios)
     st.caption(activity.rule_text(rule))
-    widgets.download_csv(movers, f"segment_movers_{segment}_{grain}.csv", key="review_movers_download")
+    widgets.download(movers, f"segment_movers_{segment}_{grain}.csv", percent=ratios, key="review_movers_download")
 else:
     st.info(t("review.no_segments"))
 
@@ -74,8 +74,8 @@ except RetentionError as exc:
 st.caption(activity.at_risk_caption(risky.height, last, risk_rule))
 widgets.table(widgets.translated(crm_export(risky).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
-widgets.download_csv(crm_export(risky), "customers_at_risk.csv", label=t("review.download_at_risk"), audit="at_risk",
-                     key="review_at_risk_download")
+widgets.download(crm_export(risky), "customers_at_risk.csv", shown=widgets.translated(crm_export(risky), "reason", "reason"),
+                 label=t("review.download_at_risk"), key="review_at_risk_download", audit="at_risk")
 
 st.subheader(t("review.lapsed"))
 lapsed_rule = activity.lapsed_rule()
@@ -83,7 +83,7 @@ st.caption(t("review.lapsed_caption", top=i18n.num(lapsed_rule["top"] * 100), da
              n=i18n.num(lapsed.height)))
 widgets.table(widgets.translated(crm_export(lapsed).head(50), "reason", "reason"), dates=("last_order",),
               hide_empty=True)
-widgets.download_csv(crm_export(lapsed), "lapsed_high_value.csv", label=t("review.download_lapsed"), audit="lapsed",
-                     key="review_lapsed_download")
+widgets.download(crm_export(lapsed), "lapsed_high_value.csv", shown=widgets.translated(crm_export(lapsed), "reason", "reason"),
+                 label=t("review.download_lapsed"), key="review_lapsed_download", audit="lapsed")
 
 notes_sections.notes_section(start_of(changes[0].period_start, "week"))  # what the team decided that week

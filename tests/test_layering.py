@@ -23,7 +23,7 @@ def _imports(path: Path) -> set[str]:
 
 CORE = ROOT / "retention_core"
 # Shared ground every package may use; it imports nothing but itself.
-GROUND = {"errors", "periods", "definitions", "runs", "summary", "sample", "properties"}
+GROUND = {"errors", "periods", "definitions", "runs", "summary", "sample", "properties", "export"}
 # The concept folders (wings) and the arrows between them that the code needs; anything else is a
 # new dependency to think about before adding it here.
 WINGS = {"ingest", "retention", "value", "journeys", "whatif", "engine", "workspace"}

@@ -81,7 +81,7 @@ def saved_datasets() -> None:
         st.error(error, icon=":material/lock:")
     for info in cache.datasets():
         c1, c2, c3 = st.columns([4, 4, 1])
-        c1.text(f"{info.name} · v{info.version} · {info.saved_at.replace('T', ' ')}")  # user text: plain
+        c1.text(f"{widgets.dataset_name(info.slug)} · v{info.version} · {i18n.moment(info.saved_at)}")  # plain text
         c2.caption(" · ".join(f"{t('kind.' + k)}: {i18n.num(info.reports[k]['rows'])}" for k in info.kinds))
         if team.can("delete"):
             c3.button(t("team.delete"), key=f"delete_{info.slug}", on_click=state.put,

@@ -32,7 +32,7 @@ def settings_section() -> None:
         return
     st.subheader(t("settings.title"))
     st.caption(t("settings.intro"))
-    st.text(t("settings.dataset", name=info.name))  # a user's name for the dataset: plain text
+    st.text(t("settings.dataset", name=widgets.dataset_name(info.slug)))  # a user's name: plain text
     current = activity.dataset_settings()
     _fill(current)
     currencies = list(CURRENCIES) + ([current.currency] if current.currency not in CURRENCIES else [])
@@ -64,5 +64,5 @@ def settings_section() -> None:
         return
     cache.save_settings(info.slug, chosen)
     state.put(state.SET_FOR, None)  # refill from what was saved
-    state.put(state.FLASH, t("settings.saved", name=info.name))
+    state.put(state.FLASH, t("settings.saved", name=widgets.dataset_name(info.slug)))
     st.rerun()

@@ -354,12 +354,8 @@ def period_axis(fig: go.Figure, grain: str) -> go.Figure:
 def show_chart(fig: go.Figure, key: str, *, height: int | None = None) -> None:
     """A plotly figure, numbers formatted per language (``1 234,5`` in Russian), the legend under the
     plot (a legend of many series at the top would cover the title)."""
-    if state.lang() == "ru":
-        fig.update_layout(separators=",\u202f")
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0})
-    if height:
-        fig.update_layout(height=height)
-    st.plotly_chart(fig, key=key, width="stretch")
+    title = fig.layout.title.text  # the core builder's title, kept inside the figure for the image export
+    widgets.chart(fig, key, title=title, height=height)
 
 
 ER_PERIODS = ("hour", "day", "week", "month")

@@ -31,10 +31,17 @@ def catalogue() -> dict[str, dict[str, str]]:
     return merged
 
 
+MISSING: set[tuple[str, str]] = set()  # (language, key) asked for and not in that catalogue; tests assert none
+
+
 def t(key: str, **fields: object) -> str:
-    """The text for ``key`` in the current language, with ``{fields}`` filled in."""
+    """The text for ``key`` in the current language, with ``{fields}`` filled in (a missing key is recorded in
+    :data:`MISSING` and shown as the English text, else as the key)."""
     lang = state.lang()
-    text = catalogue()[lang].get(key) or catalogue()["en"].get(key) or key
+    text = catalogue()[lang].get(key)
+    if text is None:
+        MISSING.add((lang, key))
+        text = catalogue()["en"].get(key) or key
     return text.format(**fields) if fields else text
 
 
@@ -101,3 +108,11 @@ def error(exc: RetentionError) -> str:
     if template is None:
         return str(exc)
     return template.format(detail=str(exc), **{k: v for k, v in exc.fields.items() if isinstance(v, str | int)})
+
+
+def moment(iso: str | datetime | None) -> str:
+    """A date-time to the minute: ``2024-12-31 10:30`` (en) / ``31.12.2024 10:30`` (ru); ISO text is accepted."""
+    if iso is None:
+        return "—"
+    d = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
+    return d.strftime("%d.%m.%Y %H:%M") if state.lang() == "ru" else d.strftime("%Y-%m-%d %H:%M")

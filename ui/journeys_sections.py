@@ -24,7 +24,7 @@ def breakdown_section(table, column: str, spec, labels: list[str], attribution: 
     st.caption(t("journeys.attribution_caption", rule=fb.attribution_label(attribution)) + " " + fb.caption(spec))
     with st.expander(t("journeys.breakdown_table", column=plain(column))):
         st.dataframe(fb.steps_view(table, labels, group="value"), hide_index=True)
-        widgets.download_csv(table, "funnel_breakdown.csv", label=t("journeys.download_breakdown"), key="breakdown_csv")
+        widgets.download(table, "funnel_breakdown.csv", label=t("journeys.download_breakdown"), key="breakdown_csv")
 
 
 def paths_section(events: list[str], start: str) -> None:
@@ -38,7 +38,7 @@ def paths_section(events: list[str], start: str) -> None:
     st.caption(t("journeys.paths_caption", event=plain(event)))
     st.markdown(f"**{t('journeys.paths_table')}**")
     st.dataframe(fb.paths_view(paths.sequences), hide_index=True)
-    widgets.download_csv(paths.sequences.drop("events"), "paths.csv", label=t("journeys.download_paths"), key="paths_csv")
+    widgets.download(paths.sequences.drop("events"), "paths.csv", label=t("journeys.download_paths"), key="paths_csv")
 
 
 def sequence_section() -> None:
@@ -56,7 +56,7 @@ def sequence_section() -> None:
     fb.show_chart(fig, "sequence_chart")
     st.caption(t("journeys.sequence_caption"))
     st.dataframe(fb.sequence_view(table, group=by), hide_index=True)
-    widgets.download_csv(table, "purchase_sequence.csv", label=t("journeys.download_sequence"), key="sequence_csv")
+    widgets.download(table, "purchase_sequence.csv", label=t("journeys.download_sequence"), key="sequence_csv")
 
 
 def ttc_section(result: FunnelResult, bins: int | None, labels: list[str], last_step: int) -> None:

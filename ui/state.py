@@ -45,6 +45,7 @@ COHORT_VALUE = "cv"  # customers | revenue | ltv
 COHORT_MODE = "cm"  # on | unbounded
 CURVE_WEIGHTING = "cw"  # size | mean
 AGE_K = "k"  # age of the "month-k retention over time" line
+COHORT_PAGE = "cohort_page"  # session only: which block of 36 cohorts the heatmap shows (the latest by default)
 
 # Customer value
 CALIBRATION_END = "cal"  # end of the model's calibration period (empty: the core's default)

@@ -65,24 +65,24 @@ def holdout_section(ov: ValueOverview) -> None:
     widgets.tile(c[2], t("value.difference"), i18n.pct(ov.holdout_difference, signed=True), help=t("value.difference_help"))
     measure = widgets.choice(st, state.HOLDOUT_MEASURE, get_args(HoldoutMeasure), "mean", label=t("value.measure"),
                              prefix="value.measure")
-    st.plotly_chart(holdout_chart(h.by_frequency, measure=measure, actual_name=t("value.actual"),
+    widgets.chart(holdout_chart(h.by_frequency, measure=measure, actual_name=t("value.actual"),
                                   predicted_name=t("value.predicted"), x_title=t("column.frequency_bucket"),
-                                  y_title=t(f"value.measure.{measure}")), width="stretch", key="value_holdout")
+                                  y_title=t(f"value.measure.{measure}")), "value_holdout", title=t("value.holdout"))
     widgets.table(h.by_frequency, names={}, file_name="holdout_check.csv", key="value_holdout_download")
 
 
 def model_section(ov: ValueOverview) -> None:
     st.subheader(t("value.model"))
     c = st.columns(2)
-    c[0].plotly_chart(clv_histogram(ov.predictions, x_title=t("value.clv_axis", h=ov.horizon),
-                                    y_title=t("chart.customers")), width="stretch", key="value_clv")
+    widgets.chart(clv_histogram(ov.predictions, x_title=t("value.clv_axis", h=ov.horizon), y_title=t("chart.customers")),
+                  "value_clv", where=c[0], title=t("value.clv_axis", h=ov.horizon))
     c[0].caption(t("value.clv_caption"))
     units = t(f"value.units.{ov.time_unit}")
     scatter = p_alive_scatter(ov.predictions, x_title=t("value.since_last", units=units), y_title=t("column.p_alive"))
     scatter.update_traces(marker={"colorscale": READABLE_BLUES, "cmin": 0, "cmax": 6})  # pale points vanish on a projector
-    c[1].plotly_chart(scatter, width="stretch", key="value_p_alive")
+    widgets.chart(scatter, "value_p_alive", where=c[1], title=t("column.p_alive"))
     c[1].caption(t("value.p_alive_caption"))
-    widgets.download_csv(widgets.labelled(ov.predictions), "customer_value.csv", label=t("value.download_predictions"),
+    widgets.download(ov.predictions, "customer_value.csv", label=t("value.download_predictions"),
                          key="value_predictions_download", audit="customer_value")
     with st.expander(t("value.parameters"), icon=":material/functions:"):
         parameters(ov)
@@ -106,9 +106,9 @@ def pareto_section() -> None:
     st.subheader(t("value.pareto"))
     fig = pareto_chart(widgets.computed(pareto_curve, "orders"), x_title=t("value.pareto_x"), y_title=t("value.pareto_y"),
                        reference_name=t("value.equal_shares"))
-    st.plotly_chart(fig.update_layout(height=380), width="stretch", key="value_pareto")
+    widgets.chart(fig, "value_pareto", title=t("value.pareto"), height=400)
     st.caption(t("value.pareto_caption", share=i18n.pct(widgets.computed(top_share, "orders", top=0.2), 0)))
-    widgets.download_csv(widgets.labelled(widgets.computed(key_customers, "orders")), "key_customers.csv",
+    widgets.download(widgets.computed(key_customers, "orders"), "key_customers.csv",
                          label=t("value.download_key_customers"), key="value_key_download", audit="key_customers")
 
 
@@ -119,22 +119,20 @@ def rfm_section() -> None:
     measure = widgets.choice(st, state.RFM_MEASURE, get_args(TreemapMeasure), "customers", label=t("value.rfm_measure"),
                              prefix="value.rfm_measure")
     names = {s: t(f"segment.{s}") for s in SEGMENTS}
-    drilldown.rfm_treemap(rfm_treemap(summary, measure=measure, segment_names=names), rfm, names)
+    drilldown.rfm_treemap(widgets.localized_figure(rfm_treemap(summary, measure=measure, segment_names=names)), rfm, names)
     st.caption(t("value.rfm_caption"))
     widgets.table(widgets.translated(summary, "segment", "segment", SEGMENTS), names={},
                   percent=("customer_share", "revenue_share"), file_name="rfm_segments.csv", key="value_rfm_download",
                   height=35 * (len(SEGMENTS) + 1) + 3)  # all 11 segments without scrolling
-    widgets.download_csv(widgets.labelled(widgets.translated(rfm, "segment", "segment", SEGMENTS),
-                                          frequency=t("column.rfm_frequency"), monetary=t("column.rfm_monetary")),
-                         "rfm_customers.csv", label=t("value.download_rfm_customers"), key="value_rfm_customers_download",
-                         audit="rfm_customers")
+    widgets.download(rfm, "rfm_customers.csv", shown=widgets.translated(rfm, "segment", "segment", SEGMENTS),
+                     names={"frequency": t("column.rfm_frequency"), "monetary": t("column.rfm_monetary")}, label=t("value.download_rfm_customers"), key="value_rfm_customers_download", audit="rfm_customers")
 
 
 def customer_list(customers, file_name: str, key: str, **table) -> None:
     """A list to act on: segments and reasons translated on screen; the CRM columns with stable codes downloaded."""
     shown = widgets.translated(widgets.translated(customers, "rfm_segment", "segment", SEGMENTS), "reason", "reason", REASONS)
     widgets.table(shown, names={}, rows=SHOWN_ROWS, **table)
-    widgets.download_csv(crm_export(customers), file_name, label=t("value.download_crm"), key=key, audit=file_name)
+    widgets.download(crm_export(customers), file_name, shown=crm_export(shown), label=t("value.download_crm"), key=key, audit=file_name)
 
 
 def at_risk_section(ov: ValueOverview, model: dict) -> int:
@@ -165,18 +163,18 @@ def win_back_section(ov: ValueOverview, days: int, model: dict) -> None:
                                   window=rule.periods), *widgets.date_range(), grain=grain)
     st.markdown(f"**{t('value.reactivated', unit=t(f'unit.{grain}').lower())}**")
     fig = reactivated_chart(per, x_title=t("chart.period"), y_title=t("metric.reactivated"), revenue_name=t("metric.revenue"))
-    st.plotly_chart(widgets.dated(fig).update_layout(height=340), width="stretch", key="value_reactivated")
+    widgets.chart(fig, "value_reactivated", title=t("value.reactivated", unit=t(f"unit.{grain}").lower()), height=360,
+                  date_axis=True)
     st.caption(t("activity.reactivated_rule", rule=activity.rule_text(rule)))
     c = st.columns(2)
     with c[0]:
-        widgets.download_csv(widgets.labelled(per), f"reactivated_per_{grain}.csv", label=t("value.download_reactivated"),
+        widgets.download(per, f"reactivated_per_{grain}.csv", label=t("value.download_reactivated"),
                              key="value_reactivated_download")
     customers = within(widgets.computed(reactivated_customers, "orders", full_history=True, grain=grain,
                                         window=rule.periods), *widgets.date_range(), grain=grain)
     with c[1]:
-        widgets.download_csv(widgets.labelled(customers), f"reactivated_customers_{grain}.csv",
-                             label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download",
-                             audit="reactivated_customers")
+        widgets.download(customers, f"reactivated_customers_{grain}.csv",
+                             label=t("value.download_reactivated_customers"), key="value_reactivated_customers_download", audit="reactivated_customers")
     st.markdown(f"**{t('value.lapsed')}**")
     top = widgets.int_input(st.columns(3)[0], state.LAPSED_TOP, 1, 100, activity.LAPSED_TOP, label=t("value.lapsed_top"),
                             help=t("value.lapsed_top_help"))

@@ -127,14 +127,16 @@ def results(b, s, f, bt):
     else:
         st.warning(t("whatif.limits_no_backtest", months=bt.complete_months), icon=":material/info:")
     tabs = st.tabs([t(f"whatif.chart_{m}") for m in ("customers", "revenue", "profit")])
-    for tab, measure in zip(tabs, ("active_customers", "revenue", "cumulative_gross_profit"), strict=True):
-        tab.plotly_chart(projection_chart(p, measure=measure, y_title=t(f"whatif.y_{measure}"), **names),
-                         key=f"wi_chart_{measure}")
-    widgets.download_csv(p, "whatif-projection.csv", label=t("whatif.download_projection"), key="wi_dl_projection")
-    st.plotly_chart(sensitivity_chart(
+    charts = zip(tabs, ("customers", "revenue", "profit"), ("active_customers", "revenue", "cumulative_gross_profit"),
+                 strict=True)
+    for tab, chart, measure in charts:
+        widgets.chart(projection_chart(p, measure=measure, y_title=t(f"whatif.y_{measure}"), **names),
+                      f"wi_chart_{measure}", where=tab, title=t(f"whatif.chart_{chart}"), date_axis=True)
+    widgets.download(p, "whatif-projection.csv", label=t("whatif.download_projection"), key="wi_dl_projection")
+    widgets.chart(sensitivity_chart(
         sensitivity(b, s), lever_names={k: t(f"whatif.nudge_{k}") for k in ("crr", "winback", "aov", "frequency")},
         lower_name=t("whatif.lower"), higher_name=t("whatif.higher"), title=t("whatif.tornado"),
-        x_title=t("whatif.tornado_x", months=s.horizon)), key="wi_tornado")
+        x_title=t("whatif.tornado_x", months=s.horizon)), "wi_tornado", title=t("whatif.tornado"))
 
 
 def honesty(bt):
@@ -244,10 +246,10 @@ def scenarios(b):
     st.dataframe({t("whatif.col_name"): table["name"].to_list()}
                  | {t(f"whatif.col_{k}"): [fmt(x) for x in table[k].to_list()] for k, fmt in COLUMNS.items()},
                  hide_index=True)
-    widgets.download_csv(table, "whatif-scenarios.csv", key="wi_dl_scenarios")
-    st.plotly_chart(scenarios_chart(table, measure="cumulative_revenue", baseline_name=t("whatif.baseline"),
-                                    scenario_name=t("whatif.scenario"), y_title=t("whatif.y_cumulative_revenue")),
-                    key="wi_scenarios_chart")
+    widgets.download(table, "whatif-scenarios.csv", key="wi_dl_scenarios")
+    widgets.chart(scenarios_chart(table, measure="cumulative_revenue", baseline_name=t("whatif.baseline"),
+                                  scenario_name=t("whatif.scenario"), y_title=t("whatif.y_cumulative_revenue")),
+                  "wi_scenarios_chart", title=t("whatif.y_cumulative_revenue"))
 
 
 _SUBS_AS_PROJECTION = {"baseline_subscribers": "baseline_active_customers", "scenario_subscribers":

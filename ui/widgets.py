@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
+from retention_core import export
 from retention_core.charts.retention import DEFAULT_LABELS
+from retention_core.charts.theme import localized
 from retention_core.definitions import METRIC_BY_KEY
 from retention_core.errors import RetentionError
 from retention_core.periods import GRAINS
@@ -34,8 +37,8 @@ def sidebar() -> None:
     if not infos:
         return
     state.ensure_choice(state.DATASET, slugs)
-    slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=names.get, key=state.DATASET,
-                        on_change=team.unpin)
+    slug = sb.selectbox(t("sidebar.dataset"), slugs, format_func=lambda s: dataset_name(s) if s == cache.SAMPLE_SLUG
+                        else names.get(s, s), key=state.DATASET, on_change=team.unpin)
     team.version_caption(slug)
     activity.apply_settings()  # the currency sign is the dataset's (Data page), not a link's choice
     kind = primary_kind(slug)
@@ -59,8 +62,46 @@ def sidebar() -> None:
             for column, values in segs.items():
                 key = state.segment_key(column)
                 state.keep_valid(key, values)
-                st.multiselect(plain(column.replace("_", " ").capitalize()), values, key=key,
+                st.multiselect(plain(segment_label(column)), values, key=key,
                                placeholder=t("sidebar.segment_all"))
+
+
+# Tiles never truncate (issue 13): labels wrap onto a second line, values shrink with the window instead of
+# ending in "…" (five tiles in a row at 1280 px leave ~150 px each).
+TILE_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto !important}
+[data-testid="stMetricValue"] {font-size: clamp(1.2rem, 1.85vw, 2.25rem) !important}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {overflow: visible !important;
+  text-overflow: clip !important}
+</style>"""
+
+
+def page_style() -> None:
+    """The app-wide CSS the theme cannot express: tiles that never truncate, and in Russian the file uploader's
+    built-in English ("Upload", "… per file") replaced by catalogue text (Streamlit offers no API for it)."""
+    css = TILE_CSS
+    if state.lang() != "en":
+        size = int(st.get_option("server.maxUploadSize"))
+        size_text = t("data.size_gb", n=i18n.num(size / 1024, 1)) if size >= 1024 else t("data.size_mb", n=size)
+        limit = t("data.upload_limit", size=size_text)
+        css += f"""<style>
+[data-testid="stFileUploaderDropzone"] button p {{font-size: 0 !important}}
+[data-testid="stFileUploaderDropzone"] button p::after {{content: "{t('data.upload_button')}"; font-size: 0.875rem}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0 !important}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{limit}"; font-size: 0.875rem}}
+</style>"""
+    st.html(css)
+
+
+def sample_banner(*, on_data_page: bool) -> None:
+    """On the bundled sample: say it is a demo and point at the Data page (SPEC §7 first screen)."""
+    if state.dataset() != cache.SAMPLE_SLUG:
+        return
+    c = st.columns([3, 1], vertical_alignment="center")
+    c[0].info(t("sample.banner"), icon=":material/storefront:")
+    if not on_data_page:
+        c[1].page_link("pages/data.py", label=t("sample.banner_link"), icon=":material/upload_file:")
 
 
 def primary_kind(slug: str) -> str | None:
@@ -189,16 +230,56 @@ def kpi_tile(col, k: Kpi) -> None:
          help=t(f"formula.{k.key}"))
 
 
-def download_csv(frame: pl.DataFrame, file_name: str, *, label: str | None = None, key: str | None = None,
-                 audit: str | None = None) -> None:
-    """A CSV download (UTF-8 with BOM, so Excel opens Cyrillic right), written only when clicked: a page with
-    several 100k-row lists would otherwise build every file on every rerun. ``audit`` names a customer list:
-    its download is written to the audit log (SPEC §7.1)."""
-    data = lambda: frame.write_csv().encode("utf-8-sig")  # noqa: E731
-    if audit:
-        data = team.audited(data, audit)
-    st.download_button(label or t("common.download_csv"), data,
-                       file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
+def ratio_columns(frame: pl.DataFrame) -> tuple[str, ...]:
+    """Columns holding a ratio (a fraction the UI shows in %): registered ratio metrics, their previous values and
+    changes (in points), ``*_rate`` / ``*_share`` and P(alive)."""
+    def is_ratio(c: str) -> bool:
+        base = next((c[: -len(s)] for s in ("_previous", "_change") if c.endswith(s) and c != s), c)
+        metric = METRIC_BY_KEY.get(base)
+        if metric is not None:
+            return metric.unit == "ratio" and base != "purchase_frequency"
+        return base.endswith(("_rate", "_share")) or base in ("p_alive", "share", "conversion")
+    return tuple(c for c, d in frame.schema.items() if d.is_numeric() and is_ratio(c))
+
+
+def download(frame: pl.DataFrame, file_name: str, *, shown: pl.DataFrame | None = None,
+             names: dict[str, str] | None = None, percent: tuple[str, ...] | None = None,
+             decimals: int | dict[str, int] = 2, label: str | None = None, key: str | None = None,
+             audit: str | None = None) -> None:
+    """Every table download goes through here and :mod:`retention_core.export` (SPEC §7, §10): a menu with
+
+    - ``<stem>.csv`` in the user's convention (RU: ``;``, decimal comma, BOM; EN: ``,`` and dot), headers in the
+      UI language (``names``, else :func:`column_label`), numbers at display precision, ratios in %;
+    - ``<stem>.xlsx``: typed cells, formats, a frozen header;
+    - ``<stem>.data.csv`` for scripts: the SPEC keys, ISO dates, full precision, ``frame``'s own values (stable
+      codes where ``shown`` translates them for people).
+
+    Files are written only when clicked: a page with several 100k-row lists would otherwise build every file on
+    every rerun. Every form is formula-safe (a leading ``'`` before ``= + - @`` text). ``audit`` names a customer
+    list: each of its downloads is written to the audit log (SPEC §7.1).
+    """
+    people = frame if shown is None else shown
+    ratios = ratio_columns(people) if percent is None else percent
+    lang = state.lang()
+    headers = {c: (names or {}).get(c) or column_label(c) for c in people.columns}
+    csv_headers = {c: h if c not in ratios or "%" in h else f"{h}, %" for c, h in headers.items()}
+    stem = file_name.removesuffix(".csv")
+    booleans = (t("common.yes"), t("common.no"))
+    key = key or stem
+    def logged(write):
+        return team.audited(write, audit) if audit else write
+
+    with st.popover(label or t("common.download"), icon=":material/download:"):
+        st.download_button(t("common.download_csv"), logged(lambda: export.to_csv(
+            people, convention=lang, headers=csv_headers, percent=ratios, decimals=decimals, booleans=booleans)),
+            file_name=f"{stem}.csv", mime="text/csv", key=key, help=t("common.download_csv_help"))
+        st.download_button(t("common.download_xlsx"), logged(lambda: export.to_xlsx(
+            people, convention=lang, headers=headers, percent=ratios, decimals=decimals, sheet=stem)),
+            file_name=f"{stem}.xlsx", key=f"{key}_xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.download_button(t("common.download_data"), logged(lambda: export.to_csv(frame, convention="machine")),
+                           file_name=f"{stem}.data.csv", mime="text/csv", key=f"{key}_data",
+                           help=t("common.download_data_help"))
 
 
 def show_error(exc: RetentionError) -> None:
@@ -227,7 +308,7 @@ def column_label(column: str) -> str:
     for suffix in ("_previous", "_change"):
         if column.endswith(suffix) and column != suffix:
             return t(f"column.suffix{suffix}", name=column_label(column[: -len(suffix)]))
-    return _label(column, ("metric", "chart", "column"))
+    return _label(column, ("metric", "chart", "column", "segment_column"))
 
 
 def chart_labels(**extra: str) -> dict[str, str]:
@@ -236,14 +317,69 @@ def chart_labels(**extra: str) -> dict[str, str]:
 
 
 def dated(fig):
-    """A figure with a date x axis, in the UI language: plotly names months in English, so Russian
-    gets numeric dates (``11.2025``; with days for the day and week grains). The dataset's annotations are
-    drawn on it as dotted lines (ui/notes_sections.py)."""
-    if state.lang() == "ru":
-        fig.update_xaxes(tickformat="%d.%m.%Y" if state.grain() in ("day", "week") else "%m.%Y")
-    from ui import notes_sections  # the dataset's annotations as markers on every time chart (SPEC §7.1)
+    """A figure with a date x axis in the UI language: month names and hovers per language
+    (:func:`retention_core.charts.theme.localized`), with the dataset's annotations drawn on it as dotted
+    lines (ui/notes_sections.py, SPEC §7.1)."""
+    from ui import notes_sections
 
-    return notes_sections.mark(fig)
+    return notes_sections.mark(localized(fig, lang=state.lang(), grain=state.grain()))
+
+
+def dataset_name(slug: str | None) -> str:
+    """A dataset's display name; the bundled sample's in the UI language ("Sample shop" / "Демо-магазин")."""
+    if slug == cache.SAMPLE_SLUG:
+        return t("sample.name")
+    return next((d.name for d in cache.datasets() if d.slug == slug), slug or "")
+
+
+def segment_label(column: str) -> str:
+    """A segment column's display name: the catalogue's for the known ones (channel, region, …), else the
+    user's own header as it was normalised."""
+    key = f"segment_column.{column}"
+    return t(key) if key in i18n.catalogue()["en"] else column.replace("_", " ").capitalize()
+
+
+def filter_caption() -> str:
+    """What the numbers describe, for a chart's subtitle and its image export: dataset · dates · grain · segments."""
+    f = current_filters() if state.dataset() else None
+    parts = [dataset_name(state.dataset())]
+    if f is not None and (f.date_from or f.date_to):
+        parts.append(f"{i18n.day(f.date_from) if f.date_from else '…'} – {i18n.day(f.date_to) if f.date_to else '…'}")
+    parts.append(t(f"grain.{state.grain()}"))
+    if f is not None:
+        parts += [f"{segment_label(c)}: {', '.join(v)}" for c, v in f.segments if v]
+    return " · ".join(p for p in parts if p)
+
+
+def image_name(chart: str) -> str:
+    """A chart image's file name: chart, dataset and today's date (``overview_trend_sample-shop_2026-01-31``)."""
+    safe = re.sub(r"[^\w.-]+", "-", f"{chart}_{state.dataset() or 'data'}_{date.today().isoformat()}")
+    return safe.strip("-")[:120]
+
+
+def localized_figure(fig):
+    """The figure's numbers in the UI language (separators), for the clickable charts the drill-down draws
+    itself (ui/drilldown.py); charts with a date axis use :func:`dated`."""
+    return localized(fig, lang=state.lang(), grain=None)
+
+
+def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: bool = False,
+          height: int | None = None) -> None:
+    """Every chart of the app: in the UI language (numbers, month names, hovers), with its ``title`` and the
+    filters it shows (:func:`filter_caption`) inside the figure, so the camera button's PNG (named by
+    :func:`image_name`) carries its context; the legend under the plot (never under the title or the toolbar)."""
+    if date_axis:
+        dated(fig)  # month names per language and the dataset's annotations
+    else:
+        localized(fig, lang=state.lang(), grain=None)
+    if title is not None:
+        fig.update_layout(title={"text": title, "subtitle": {"text": filter_caption(), "font": {"size": 13}}},
+                          margin={"t": 90})
+    if height:
+        fig.update_layout(height=height)
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+              "toImageButtonOptions": {"format": "png", "filename": image_name(key), "scale": 2}}
+    (where or st).plotly_chart(fig, key=key, width="stretch", config=config)
 
 
 def labelled(frame: pl.DataFrame, **names: str) -> pl.DataFrame:
@@ -334,4 +470,7 @@ def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: 
     if shown.height < full.height:
         st.caption(t("common.first_rows", shown=i18n.num(shown.height), total=i18n.num(full.height)))
     if file_name:
-        download_csv(full, file_name, key=key)
+        download(frame, file_name, names=names, percent=percent, decimals=decimals, key=key)
+
+
+download_csv = download  # the former name: a download added on another branch still goes through the one writer

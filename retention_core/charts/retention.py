@@ -152,10 +152,17 @@ def kpi_trend_chart(
             color=_KEY_COLORS.get(key, QUALITATIVE[i % len(QUALITATIVE)]), incomplete_name=text["incomplete"],
             yaxis=axis, hover=f"%{{x}}<br>{text.get(key, key)}: %{{y:{fmt}}}<extra></extra>",
         )  # fmt: skip
-    fig.update_layout(xaxis_title=text["period"], yaxis={"tickformat": ".0%"}, hovermode="x unified")
-    if right:
+    units = {k: METRIC_BY_KEY[k].unit if k in METRIC_BY_KEY else "ratio" for k in keys}
+    left_title = ", ".join(text.get(k, k) for k in keys if units[k] == "ratio")
+    right_title = ", ".join(text.get(k, k) for k in keys if units[k] != "ratio")
+    fig.update_layout(xaxis_title=text["period"], yaxis={"tickformat": ".0%", "title": {"text": left_title}},
+                      hovermode="x unified")
+    if right:  # the second axis says what it measures (ARPU), in its own colour
+        color = _KEY_COLORS.get(next(k for k in keys if units[k] != "ratio"), SERIES_COLORS["primary"])
         fig.update_layout(
-            yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickformat": ",.0f"}
+            yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickformat": ",.0f",
+                    "title": {"text": right_title, "font": {"color": color}}, "tickfont": {"color": color},
+                    "automargin": True}
         )
     return styled(fig, title=title)
 
@@ -362,7 +369,8 @@ def seasonality_chart(
         hovertemplate="%{x}: %{y:.2f}<extra></extra>",
     ))  # fmt: skip
     fig.add_hline(
-        y=1.0, line={"color": SERIES_COLORS["baseline"], "dash": "dash"}, annotation_text=text["average"]
+        y=1.0, line={"color": SERIES_COLORS["baseline"], "dash": "dash"}, annotation_text=text["average"],
+        annotation_position="top left",  # inside the plot: at the right end the label ran past the edge (clipped)
     )
     fig.update_layout(xaxis_title=text["month"], yaxis_title=text["coefficient"], showlegend=False)
     return styled(fig, title=title)

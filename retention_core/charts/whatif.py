@@ -62,13 +62,14 @@ def projection_chart(
     if band is not None:
         for i, w in enumerate(_SERIES):
             color = SERIES_COLORS[w]
+            # faint fills (0.18 swamped the scenario line): the lines drawn after them stay the figure's subject
             fig.add_trace(go.Scatter(
                 x=x, y=band[f"{w}_{measure}_high"].to_list(), mode="lines", line={"width": 0, "color": color},
                 showlegend=False, hoverinfo="skip", legendgroup="band",
             ))  # fmt: skip
             fig.add_trace(go.Scatter(
                 x=x, y=band[f"{w}_{measure}_low"].to_list(), mode="lines", line={"width": 0, "color": color},
-                fill="tonexty", fillcolor=_rgba(color, 0.18), name=band_name or "", legendgroup="band",
+                fill="tonexty", fillcolor=_rgba(color, 0.10 if w == "scenario" else 0.06), name=band_name or "", legendgroup="band",
                 showlegend=bool(band_name) and i == 0, hoverinfo="skip",
             ))  # fmt: skip
     for w in _SERIES:
@@ -130,10 +131,11 @@ def sensitivity_chart(
     for col, name, color in (("lower", lower_name, SERIES_COLORS["baseline"]), ("higher", higher_name, SERIES_COLORS["scenario"])):
         values = wide[col].to_list()
         fig.add_trace(go.Bar(
-            y=y, x=values, orientation="h", name=name, marker_color=color,
-            text=[None if v is None else f"{v:,.0f}" for v in values], textposition="outside",
+            y=y, x=values, orientation="h", name=name, marker_color=color, cliponaxis=False,
+            texttemplate="%{x:,.0f}", textposition="outside",  # d3 format: the figure's separators (1 234 in ru)
         ))  # fmt: skip
-    fig.update_layout(barmode="overlay", xaxis_title=x_title)
+    fig.update_layout(barmode="overlay", xaxis={"title": {"text": x_title}, "tickformat": ",.0f"},
+                      yaxis={"automargin": True})
     fig.add_vline(x=0, line_color=SERIES_COLORS["muted"])
     return styled(fig, title=title)
 

@@ -20,13 +20,14 @@ from retention_core.cli.args import COMMANDS, PATH_ARG, command, date_arg, jsona
 from retention_core.engine import ENGINES, using
 from retention_core.errors import RetentionError
 from retention_core.ingest import KINDS, load_file
+from retention_core.ingest.rejections import rejection_summary
 
 
 @command("validate", "read a file and report rows read/accepted/rejected with reasons",
          lambda p: p.add_argument("--kind", choices=KINDS))
 def _validate(ns: argparse.Namespace) -> dict:
     result = load_file(ns.path, kind=ns.kind, sheet=ns.sheet, **load_options(ns))
-    return result.report.to_json(result.rejected)
+    return {**result.report.to_json(result.rejected), **rejection_summary(result).to_json()}  # additive keys
 
 
 class _OneLineParser(argparse.ArgumentParser):

@@ -81,7 +81,7 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 @command("report", "write a self-contained HTML report (charts included, opens offline); with --dataset from the "
          "workspace, --review week for the weekly review, --mail-to to send it", _report_args, path="optional")
 def _report(ns: argparse.Namespace) -> dict:
-    from retention_core.report import html_report
+    from retention_core.report import TEXT, html_report
 
     if ns.dataset is not None:
         return team_report(ns)
@@ -89,7 +89,8 @@ def _report(ns: argparse.Namespace) -> dict:
         raise InputError("name the export file (PATH) or a saved dataset (--dataset NAME)", file="", reason="missing")
     result, rows = load(ns, "orders")
     window = activity_window(result.frame, grain=ns.period, override=ns.window)  # before the filters
-    page = html_report(rows, title=ns.title or f"Retention report: {ns.path.name}", grain=ns.period, window=window)
+    page = html_report(rows, title=ns.title or f"{TEXT[ns.lang]['title']}: {ns.path.name}", grain=ns.period,
+                       window=window, lang=ns.lang)
     write_page(ns.out, page)
     return {"out": str(ns.out), "bytes": len(page.encode("utf-8")), "rows_read": result.report.rows_read,
             "rows_rejected": result.report.rows_rejected}

@@ -170,7 +170,7 @@ def team_report(ns: argparse.Namespace) -> dict:
         page, subject, summary = report.html, report.subject, report.summary
     else:
         window = activity_window(rows, grain=ns.period, override=ns.window)
-        page = html_report(rows, title=ns.title or f"Retention report: {name}", grain=ns.period, window=window,
+        page = html_report(rows, title=ns.title or None, grain=ns.period, window=window, lang=ns.lang,
                            annotations=ws.annotations(slug))  # type: ignore[arg-type]
         subject, summary = f"Retention report: {name}", f"Retention report: {name} (version {version.version})"
     write_page(ns.out, page)

@@ -55,10 +55,11 @@ def test_upload_messy_export_shows_validation_report(server, page, tmp_path):
     assert _metric(page, "Rejected") == "1"
     page.get_by_text("Download rejected rows (CSV)").wait_for()  # the table itself is a canvas
     shot(page, "data_upload")
+    page.get_by_role("button", name="Download rejected rows (CSV)").click()  # opens the menu of forms
     with page.expect_download() as download:  # the file is written on click (a deferred download)
-        page.get_by_role("button", name="Download rejected rows (CSV)").click()
+        page.get_by_role("button", name="CSV for Excel").click()
     text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("line,column,reason")
+    assert text.splitlines()[0].startswith("Line,Column,Reason")
     assert "4,Клиент,customer id is empty" in text
 
 

@@ -90,3 +90,17 @@ def downloads(monkeypatch) -> dict[str, bytes]:
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
     return files
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings_cache():
+    """Dataset settings are cached by (slug, version); every test has its own copy of the workspace with the same
+    slugs and version numbers, so a settings change saved in one test would leak into the next without this."""
+    from ui import cache
+
+    cached = getattr(getattr(cache, "settings", None), "clear", None)  # main later reads settings uncached
+    if cached:
+        cached()
+    yield
+    if cached:
+        cached()

@@ -73,7 +73,7 @@ def test_link_reopens_the_chosen_view(app):
     assert at.segmented_control(key="cv").value == "revenue"
     assert at.segmented_control(key="cw").value == "mean"
     assert at.number_input(key="k").value == 2
-    assert any("Month-2 revenue by cohort" in m.value for m in at.markdown)
+    assert "Month-2 revenue by cohort" in _chart(at, "cohorts_trend")["layout"]["title"]["text"]  # in the figure
 
 
 def test_weighting_switch_changes_the_average_curve(app):
@@ -107,8 +107,12 @@ def test_segment_filter_changes_cohorts(app):
 
 def test_download_has_one_row_per_cell_and_marks_incomplete_cells(app, downloads):
     _cohorts_page(app)
-    rows = pl.read_csv(downloads["cohorts_month_customers_on.csv"], try_parse_dates=True)
-    assert rows.columns == ["Cohort", "Cohort size", "Months since the first order", "Customers, %", "Complete period"]
+    shown = pl.read_csv(downloads["cohorts_month_customers_on.csv"], try_parse_dates=True)
+    assert shown.columns == ["Cohort", "Cohort size", "Months since the first order", "Customers, %", "Complete period"]
+    assert shown["Customers, %"][0] == 100.0  # age 0 is the whole cohort, written as a percentage
+    rows = pl.read_csv(downloads["cohorts_month_customers_on.data.csv"], try_parse_dates=True).rename(
+        dict(zip(["cohort", "size", "age", "value", "complete"], shown.columns, strict=True)))
+    assert rows.columns == shown.columns
     assert rows.height == 36 * 37 // 2  # 36 monthly cohorts, cohort c has ages 0 … 35 − c
     incomplete = rows.filter(~pl.col("Complete period"))
     assert incomplete.height == 36  # every cohort's December 2025 cell
@@ -148,6 +152,21 @@ def test_switches_are_kept_when_moving_between_pages(app):
     assert at.query_params.get("incl") in ("1", ["1"]) and at.query_params.get("w") in ("2", ["2"])
     at.switch_page("pages/overview.py").run()
     assert at.number_input(key="w").value == 2
+
+
+def test_weekly_heatmap_shows_36_readable_cohorts_at_a_time(app):
+    """~150 weekly cohorts made an unreadable 150-row grid: the heatmap shows blocks of 36, the latest first."""
+    app.query_params.update({"grain": "week"})
+    at = _cohorts_page(app)
+    assert not at.exception
+    heat = _chart(at, "cohorts_heatmap")
+    rows = heat["data"][0]["y"]
+    assert len(rows) == 36 and rows[-1] == "2025-12-15"  # the latest weekly cohort of the sample (ISO weeks start on Monday)
+    block = at.selectbox(key="cohort_page")
+    assert block.value == block.options[-1] and len(block.options) >= 4
+    block.set_value(block.options[0]).run()
+    first = _chart(at, "cohorts_heatmap")["data"][0]["y"]
+    assert first[0] == "2022-12-26" and len(first) <= 36  # the earliest block: from the first cohort
 
 
 def test_cohort_cells_say_they_are_purchases_in_the_period_not_the_window(app):

@@ -207,10 +207,13 @@ def test_date_range_limits_periods_and_tiles(app):
 
 def test_download_lists_every_period_and_marks_the_incomplete_one(app, downloads):
     app.run()
-    rows = pl.read_csv(downloads["period_metrics_month.csv"])
+    rows = pl.read_csv(downloads["period_metrics_month.csv"])  # for people: labels, yes/no, ratios in %
     assert rows.height == 36
-    assert rows["Incomplete period"].to_list() == [False] * 35 + [True]
+    assert rows["Incomplete period"].to_list() == ["no"] * 35 + ["yes"]
     assert rows["New customers"].sum() == 20_000  # every customer is new exactly once
+    data = pl.read_csv(downloads["period_metrics_month.data.csv"])  # for scripts: SPEC keys, fractions
+    assert data["incomplete"].to_list() == [False] * 35 + [True]
+    assert rows["CRR, %"].to_list() == (data["crr"] * 100).round(1).to_list()
 
 
 def test_russian_labels_numbers_and_formulas(app):

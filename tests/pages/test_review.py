@@ -40,9 +40,9 @@ def test_review_compares_last_complete_week(app, downloads):
     revenue_change = last["amount"].sum() / before["amount"].sum() - 1
     tile = next(m for m in at.metric if m.label == "Revenue")
     assert tile.delta == f"{revenue_change * 100:+.1f}%".replace("+-", "-")
-    table = pl.read_csv(downloads["what_changed_week.csv"], try_parse_dates=True)
+    table = pl.read_csv(downloads["what_changed_week.data.csv"], try_parse_dates=True)
     assert set(table["period_start"]) == {LAST}
-    at_risk = pl.read_csv(downloads["customers_at_risk.csv"])
+    at_risk = pl.read_csv(downloads["customers_at_risk.data.csv"])
     assert at_risk.height > 0 and at_risk["customer_id"].n_unique() == at_risk.height
 
 
@@ -86,11 +86,11 @@ def test_at_risk_count_and_analysis_date_are_the_same_as_on_customer_value(app, 
     """Issue 10: the Weekly review said 6,110 at risk and Customer value 6,128 — one rule, one date now."""
     review = app.switch_page("pages/review.py").run()
     assert not review.exception
-    review_list = set(pl.read_csv(downloads["customers_at_risk.csv"], schema_overrides={"customer_id": pl.String})
+    review_list = set(pl.read_csv(downloads["customers_at_risk.data.csv"], schema_overrides={"customer_id": pl.String})
                       ["customer_id"])
     value = review.switch_page("pages/value.py").run()
     assert not value.exception
-    value_list = set(pl.read_csv(downloads["at_risk_customers.csv"], schema_overrides={"customer_id": pl.String})
+    value_list = set(pl.read_csv(downloads["at_risk_customers.data.csv"], schema_overrides={"customer_id": pl.String})
                      ["customer_id"])
     assert len(review_list) > 1000 and review_list == value_list
     assert _at_risk_caption(review) == _at_risk_caption(value)
@@ -98,10 +98,10 @@ def test_at_risk_count_and_analysis_date_are_the_same_as_on_customer_value(app, 
                                               "with no order for more than 85 days")
     # a threshold changed on Customer value (kept in the link) is the review's threshold too
     value.number_input(key="risk_days").set_value(150).run()
-    stricter = set(pl.read_csv(downloads["at_risk_customers.csv"], schema_overrides={"customer_id": pl.String})
+    stricter = set(pl.read_csv(downloads["at_risk_customers.data.csv"], schema_overrides={"customer_id": pl.String})
                    ["customer_id"])
     review = value.switch_page("pages/review.py").run()
-    again = set(pl.read_csv(downloads["customers_at_risk.csv"], schema_overrides={"customer_id": pl.String})
+    again = set(pl.read_csv(downloads["customers_at_risk.data.csv"], schema_overrides={"customer_id": pl.String})
                 ["customer_id"])
     assert stricter == again and len(again) < len(value_list)
     assert "more than 150 days" in _at_risk_caption(review)

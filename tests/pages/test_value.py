@@ -89,7 +89,7 @@ def test_at_risk_download_has_the_core_rows_and_follows_the_thresholds(app, work
     orders = _orders(workspace)
     clv = value_overview(orders).predictions
     expected = at_risk_customers(orders, clv=clv, min_days=CYCLE)  # the cycle, 2 × typical gap, P(alive) < 30 %
-    got = _csv(downloads, "at_risk_customers.csv")
+    got = _csv(downloads, "at_risk_customers.data.csv")
     assert got.columns == list(CRM_COLUMNS)
     # The same customers (the order of equal values at risk may differ in the last float digit).
     assert got.height == expected.height and set(got["customer_id"]) == set(expected["customer_id"])
@@ -100,7 +100,7 @@ def test_at_risk_download_has_the_core_rows_and_follows_the_thresholds(app, work
     assert set(table["Reason"]) == {"Overdue", "Low P(alive)", "Overdue, low P(alive)"}  # translated on screen
     at.number_input(key="risk_days").set_value(180).run()
     at.number_input(key="risk_p").set_value(0).run()
-    stricter = _csv(downloads, "at_risk_customers.csv")
+    stricter = _csv(downloads, "at_risk_customers.data.csv")
     expected = at_risk_customers(orders, clv=clv, min_days=180, p_alive_below=0.0)
     assert stricter.height == expected.height and set(stricter["customer_id"]) == set(expected["customer_id"])
     assert 0 < stricter.height < got.height and set(stricter["reason"]) == {"overdue"}
@@ -110,12 +110,12 @@ def test_at_risk_download_has_the_core_rows_and_follows_the_thresholds(app, work
 def test_win_back_lists_download_the_core_rows(app, workspace, downloads):
     at = _value_page(app)
     orders = _orders(workspace)
-    lapsed = _csv(downloads, "lapsed_high_value.csv")
+    lapsed = _csv(downloads, "lapsed_high_value.data.csv")
     expected = lapsed_high_value(orders, clv=value_overview(orders).predictions, min_days=CYCLE)
     assert lapsed.columns == list(CRM_COLUMNS)
     assert lapsed.height == expected.height and set(lapsed["customer_id"]) == set(expected["customer_id"])
     at.number_input(key="top").set_value(5).run()
-    top5 = _csv(downloads, "lapsed_high_value.csv")
+    top5 = _csv(downloads, "lapsed_high_value.data.csv")
     assert top5.height < lapsed.height and set(top5["customer_id"]) <= set(lapsed["customer_id"])
     per_month = _csv(downloads, "reactivated_per_month.csv")
     assert per_month.columns == ["Period", "Reactivated", "Revenue"]

@@ -29,6 +29,7 @@ EN = {
         "Cohort = the period of a customer's first order; each row is labelled with its first day and its size "
         "(customers)."
     ),
+    "cohorts.block": "Cohorts shown ({n} at a time of {total})",
     "cohorts.too_many": (
         "{n} cohorts are too many to draw as a heatmap: choose a coarser period or a narrower date range. "
         "The curve, the trend and the download below are complete."
@@ -86,6 +87,7 @@ RU = {
         "Когорта — период первого заказа клиента; строка подписана первым днём периода и размером когорты "
         "(клиентов)."
     ),
+    "cohorts.block": "Показаны когорты (по {n} из {total})",
     "cohorts.too_many": (
         "Когорт слишком много для тепловой карты ({n}): выберите период крупнее или диапазон дат уже. "
         "Кривая, тренд и выгрузка ниже — полные."

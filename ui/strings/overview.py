@@ -11,7 +11,7 @@ EN = {
     "overview.orders_help": "Orders in the filtered data (refund rows are not orders).",
     "overview.revenue": "Revenue",
     "overview.revenue_help": "Sum of amounts, refunds netted.",
-    "overview.aov": "Average order value",
+    "overview.aov": "Average order value, whole range",
     "overview.aov_help": "AOV = revenue / orders.",
     "overview.span": "Data from {first} to {last} · {refunds} refund rows netted against revenue.",
     "overview.retention": "Retention by period",
@@ -50,6 +50,10 @@ EN = {
         "NPS = % promoters (9–10) − % detractors (0–6) among the survey answers of the period; "
         "periods follow the sidebar grain."
     ),
+    "formula.customers_end": "E = customers active in the period (an order in the activity window ending with it).",
+    "formula.orders": "Orders in the period; refund rows are not orders.",
+    "formula.reactivated": "Reactivated = customers active now who were not active in the previous period and are not new.",
+    "formula.revenue": "Revenue = the sum of amounts in the period, refunds netted.",
     "formula.crr": (
         "CRR = (E − N) / S: customers active at the end of the period minus the new ones, over the "
         "customers active at its start. Reactivated customers count as retained, so CRR can exceed 100%."
@@ -104,7 +108,7 @@ RU = {
     "overview.orders_help": "Заказы в отфильтрованных данных (возвраты не считаются заказами).",
     "overview.revenue": "Выручка",
     "overview.revenue_help": "Сумма заказов за вычетом возвратов.",
-    "overview.aov": "Средний чек",
+    "overview.aov": "Средний чек за весь диапазон",
     "overview.aov_help": "Средний чек = выручка / заказы.",
     "overview.span": "Данные с {first} по {last} · возвратов: {refunds}, вычтены из выручки.",
     "overview.retention": "Удержание по периодам",
@@ -112,7 +116,7 @@ RU = {
     "overview.window": "Окно активности (периодов)",
     "overview.window_help": (
         "Клиент активен в периоде, если у него есть заказ за столько периодов, заканчивающихся этим "
-        "(W, SPEC §4.1). 1 — заказ в самом периоде; 3 при месяцах — заказ за последние три месяца."
+        "(W, §4.1 спецификации). 1 — заказ в самом периоде; 3 при месяцах — заказ за последние три месяца."
     ),
     "overview.tiles_period": (
         "Плитки описывают период {period}; стрелки — изменение к предыдущему периоду "
@@ -143,6 +147,10 @@ RU = {
         "NPS = % промоутеров (9–10) − % критиков (0–6) среди ответов опроса за период; "
         "периоды — как выбрано в боковой панели."
     ),
+    "formula.customers_end": "E = клиенты, активные в периоде (есть заказ в окне активности, которое им заканчивается).",
+    "formula.orders": "Заказы за период; строки возвратов заказами не считаются.",
+    "formula.reactivated": "Вернувшиеся = активные сейчас клиенты, которые не были активны в прошлом периоде и не новые.",
+    "formula.revenue": "Выручка = сумма сумм заказов за период за вычетом возвратов.",
     "formula.crr": (
         "CRR = (E − N) / S: активные клиенты на конец периода минус новые, делённые на активных на его "
         "начало. Реактивированные считаются удержанными, поэтому CRR может быть больше 100 %."
