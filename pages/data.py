@@ -43,7 +43,7 @@ try:
     if source == "upload":
         uploaded = st.file_uploader(t("data.upload"), key=state.UPLOAD,
                                     type=["csv", "tsv", "txt", "gz", "parquet", "xlsx", "xls"],
-                                    help=t("data.upload_limit", mb=st.get_option("server.maxUploadSize")))
+                                    help=t("data.upload_limit_help", mb=st.get_option("server.maxUploadSize")))
         if uploaded is not None:
             name = uploaded.name
             state.new_source(uploaded.file_id)

@@ -24,14 +24,19 @@ def _shown(at: AppTest, case: Case) -> list[str]:
         return problems
     read, accepted, rejected = case.rows
     try:
-        counts = (metric(at, "Rows read"), metric(at, "Accepted"), metric(at, "Rejected"))
+        # the page reports duplicates (counted once) apart from invalid rows (issue 13): together they are
+        # the rejected rows of read = accepted + rejected
+        invalid, duplicates = metric(at, "Rejected"), metric(at, "Duplicates (counted once)")
+        counts = (metric(at, "Rows read"), metric(at, "Accepted"),
+                  f"{int(invalid.replace(',', '')) + int(duplicates.replace(',', '')):,}")
     except AssertionError as exc:
         return [*problems, str(exc), *[e.value for e in at.error]]
     if counts != (f"{read:,}", f"{accepted:,}", f"{rejected:,}"):
         problems.append(f"counts {counts}")
     if case.reasons:
-        table = at.dataframe[0].value
-        got = list(zip(table["line"], table["reason"], strict=True))
+        # the rejected-rows table (translated headers; the reasons summary is another table)
+        table = next(d.value for d in at.dataframe if {"Line", "Reason"} <= set(d.value.columns))
+        got = list(zip(table["Line"], table["Reason"], strict=True))
         if [line for line, _ in got] != [line for line, _ in case.reasons] or any(
                 part not in reason for (_, reason), (_, part) in zip(got, case.reasons, strict=True)):
             problems.append(f"rejected {got}")

@@ -15,7 +15,9 @@ ALLOWED = {"CRR", "LTV", "NPS", "AOV", "ARPU", "NRR", "MRR", "RFM", "CSV", "XLSX
            "Excel", "Parquet", "UTF", "BOM", "Gamma", "ID", "id", "XLS", "gz", "JSON", "PNG", "SVG", "HTML",
            "PDF", "Windows", "cp", "Plotly", "plotly", "Retention", "Dashboard", "YYYY", "MM", "DD", "dd", "mm",
            "yyyy", "x", "e", "g", "T", "KPI", "SaaS", "CRM", "Stripe", "Shopify", "C", "B", "A", "i", "j", "n",
-           "t", "h", "d", "w", "y", "mo", "q", "LTV₁₂", "sBG", "BTYD", "Pareto", "Treemap", "MS", "sans", "serif"}
+           "t", "h", "d", "w", "y", "mo", "q", "LTV₁₂", "sBG", "BTYD", "Pareto", "Treemap", "MS", "sans", "serif",
+           # engines and the authors and name of a published model (proper names): #15, #10
+           "DuckDB", "Spark", "SQL", "Fader", "Hardie", "shifted", "beta", "geometric", "MAPE"}
 KEYS = ("label", "body", "help", "placeholder", "caption", "text", "title", "value", "options", "formattedOptions",
         "delta", "ariaLabel")
 SKIP_TYPES = {"dataframe", "arrow_data_frame", "code", "json", "file_uploader_value", "plotly_chart", "text_input",

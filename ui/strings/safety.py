@@ -8,7 +8,7 @@ EN = {
     "data.wide_dates": "Allow dates from 1900 to 2200",
     "data.wide_dates_help": "By default rows dated before 1970 or more than a year ahead are rejected as typing "
                             "errors (years like 0001 or 9999). Turn this on for historic or planned data.",
-    "data.upload_limit": "Files up to {mb} MB. For a bigger export, put it (or a folder of Parquet files) in the "
+    "data.upload_limit_help": "Files up to {mb} MB. For a bigger export, put it (or a folder of Parquet files) in the "
                          "server's data folder and choose “A file or Parquet folder on the server”.",
     "data.ids_normalised": "{n} ids were normalised (Unicode form, invisible characters, spaces or stray quotes "
                            "removed), so equal-looking ids count as one customer.",
@@ -23,7 +23,7 @@ RU = {
     "data.wide_dates": "Разрешить даты с 1900 по 2200 год",
     "data.wide_dates_help": "По умолчанию строки с датой раньше 1970 года или больше чем на год вперёд отклоняются "
                             "как опечатки (годы вроде 0001 или 9999). Включите для исторических или плановых данных.",
-    "data.upload_limit": "Файлы до {mb} МБ. Выгрузку больше положите (или папку файлов Parquet) в папку данных "
+    "data.upload_limit_help": "Файлы до {mb} МБ. Выгрузку больше положите (или папку файлов Parquet) в папку данных "
                          "сервера и выберите «Файл или папка Parquet на сервере».",
     "data.ids_normalised": "Нормализовано идентификаторов: {n} (форма Юникода, невидимые символы, пробелы или "
                            "лишние кавычки), так что одинаковые на вид id считаются одним клиентом.",
