@@ -116,7 +116,7 @@ def test_build_a_funnel_by_choosing_steps(server, page):
     page.get_by_test_id("stMetricValue").filter(has_text=f"{users[-1]:,}").first.wait_for()
     assert _metric(page, "Converted") == f"{users[-1]:,}"
     assert "add_to_cart" in chart.inner_text()  # the funnel's bars are the chosen steps
-    assert "steps=add_to_cart" in page.url  # the link reproduces the funnel
+    page.wait_for_url(re.compile(r"steps=add_to_cart"), timeout=15000)  # the link reproduces the funnel
     shot(page, "journeys_funnel")
 
 
@@ -138,14 +138,16 @@ def test_funnel_choices_survive_a_visit_to_another_tab(server, page):
     page.get_by_test_id("stPlotlyChart").first.wait_for()
     page.get_by_role("tab", name="Retention").click()
     page.get_by_text("Cohort by event").wait_for()
-    page.wait_for_timeout(1500)
+    page.wait_for_function("() => location.search.includes('jtab=retention')", timeout=15000)
     assert "steps=purchase" in page.url and "order=strict" in page.url and "exclude=support_chat" in page.url
     page.get_by_role("tab", name="Funnel").click()
     page.get_by_text("Funnel steps").wait_for()
     picker = page.get_by_test_id("stMain").get_by_test_id("stMultiSelect").filter(has_text="Funnel steps")
     picker.locator("[data-tag]", has_text="purchase").wait_for()
     assert [tag.inner_text() for tag in picker.locator("[data-tag]").all()] == ["visit", "purchase"]
-    assert "order=strict" in page.url and "jtab=" not in page.url  # the funnel tab is the default
+    # the funnel tab is the default, so the link drops jtab; the browser's URL follows the rerun a moment later
+    page.wait_for_function("() => !location.search.includes('jtab=')", timeout=15000)
+    assert "order=strict" in page.url and "steps=purchase" in page.url
 
 
 def test_customer_value_page_draws_ltvs_and_the_holdout_check(server, page):
