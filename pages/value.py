@@ -7,7 +7,7 @@ from retention_core.errors import RetentionError
 from retention_core.summary import orders_summary
 from retention_core.value.clv import TIME_UNITS
 from retention_core.value.ltv import ltv_quantiles
-from retention_core.value.overview import ValueOverview, value_overview
+from retention_core.value.overview import ValueOverview
 from ui import activity, i18n, notes_sections, routing, state, widgets
 from ui.i18n import t
 from ui.survival_sections import subscription_ltv
@@ -81,7 +81,7 @@ st.caption(t("value.intro", first=i18n.day(span.first), last=i18n.day(span.last)
 options = settings(span.first.date(), span.last.date())
 try:
     with st.spinner(t("value.fitting")):
-        overview = widgets.computed(value_overview, "orders", **options)
+        overview = widgets.value_overview(options)
 except RetentionError as exc:
     widgets.show_error(exc)
     st.stop()

@@ -225,22 +225,79 @@ def _result(module: str, name: str, slug: str, kind: str, filters: Filters, ver:
     return fn(table(slug, kind, filters, ver), **dict(options))
 
 
+_OVERVIEW = "retention_core.value.overview"
+_SEGMENTS = "retention_core.value.segments"
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _value_overview(slug: str, kind: str, filters: Filters, ver: str, model: tuple[tuple[str, object], ...]):
+    """``value_overview`` for the model settings ``model``, from parts cached on their own keys.
+
+    The fits (the expensive part) are keyed by the time unit (and the calibration end for the holdout
+    check) only, the per-customer table and the monthly period table by the data only: changing the
+    horizon, discount rate or margin re-evaluates the predictions and the three LTVs, not the fits.
+    """
+    from retention_core.errors import NotEnoughDataError
+    from retention_core.value.overview import default_calibration_end, value_overview
+
+    options = dict(model)
+    rows = table(slug, kind, filters, ver)
+    unit = options.get("time_unit", "week")
+    fitted = _result(_OVERVIEW, "fit_value_model", slug, kind, filters, ver, (("end", None), ("time_unit", unit)))
+    cal = options.get("calibration_end") or default_calibration_end(rows)  # type: ignore[arg-type]
+    check = (None if cal is None or cal == fitted.end
+             else _result(_OVERVIEW, "fit_value_model", slug, kind, filters, ver, (("end", cal), ("time_unit", unit))))
+    customers = _result(_SEGMENTS, "customer_table", slug, kind, filters, ver, ())
+    try:  # the Overview's own month table when the windows agree (the compact table is shared in any case)
+        month_metrics = _with_periods("retention_core.retention.flows", "period_metrics", slug, kind, filters, ver, "month",
+                                (("window", options.get("window", 1)),))
+    except NotEnoughDataError:
+        month_metrics = None  # value_overview reports why the formula is missing
+    horizon = int(options.get("horizon", 12))
+    curve = None if fitted.model is None else _purchase_curve(slug, kind, filters, ver, unit, _curve_months(horizon))
+    return value_overview(rows, fitted=fitted, check=check, customers=customers.frame, month_metrics=month_metrics,  # type: ignore[arg-type]
+                          curve=curve, **options)
+
+
+def _curve_months(horizon: int) -> int:
+    """The purchase curve is made for the horizon rounded up to 12, 24, 36, 60 or 120 months, so that
+    stepping the horizon within that reuses it (each month of the curve costs ~15 ms at 100k customers)."""
+    return next((m for m in (12, 24, 36, 60, 120) if horizon <= m), horizon)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _purchase_curve(slug: str, kind: str, filters: Filters, ver: str, unit: str, months: int):
+    from retention_core.value.clv import purchase_curve
+
+    fitted = _result(_OVERVIEW, "fit_value_model", slug, kind, filters, ver, (("end", None), ("time_unit", unit)))
+    return purchase_curve(fitted.model.summary, fitted.model.bgnbd, months=months)
+
+
+def value_overview(slug: str, kind: str, filters: Filters, model: dict):
+    """The Customer value page's overview for the model settings ``model`` (``ui.activity.value_model``),
+    cached by dataset version, filters and settings; its fits are shared between settings (see
+    :func:`_value_overview`)."""
+    return _value_overview(slug, kind, filters, version(slug), tuple(sorted(model.items())))
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _with_model(module: str, name: str, slug: str, kind: str, filters: Filters, ver: str,
                 model: tuple[tuple[str, object], ...], options: tuple[tuple[str, object], ...]):
     import importlib
 
     fn = getattr(importlib.import_module(module), name)
-    overview = _result("retention_core.value.overview", "value_overview", slug, kind, filters, ver, model)
-    return fn(table(slug, kind, filters, ver), clv=overview.predictions, **dict(options))
+    overview = _value_overview(slug, kind, filters, ver, model)
+    customers = _result(_SEGMENTS, "customer_table", slug, kind, filters, ver, ())
+    return fn(table(slug, kind, filters, ver), clv=overview.predictions, customers=customers, **dict(options))
 
 
 def result_with_model(fn, slug: str, kind: str, filters: Filters, model: dict, **options):
-    """``fn(filtered table, clv=<the CLV predictions for model>, **options)``, cached like :func:`result`.
+    """``fn(filtered table, clv=<the CLV predictions for model>, customers=<customer_table>, **options)``,
+    cached like :func:`result`.
 
     For the lists that rank customers by predicted value (at risk, lapsed): the fitted model comes
-    from :func:`result`'s cache (``value_overview`` with the same ``model`` options), so moving a
-    threshold recomputes the list only, not the fit.
+    from :func:`value_overview`'s cache (the same ``model`` options) and the per-customer table
+    (``customer_table``) from :func:`result`'s, so moving a threshold filters that table only.
     """
     return _with_model(fn.__module__, fn.__name__, slug, kind, filters, version(slug),
                        tuple(sorted(model.items())), tuple(sorted(options.items())))

@@ -195,6 +195,12 @@ def engine_caption(kind: str = "orders", *, grain: str) -> None:
         st.caption(t("engine.by_duckdb"))
 
 
+def value_overview(model: dict):
+    """The Customer value overview (:func:`retention_core.value.overview.value_overview`) of the current
+    orders for the model settings ``model`` (cached; the fits are reused across horizon, discount and margin)."""
+    return cache.value_overview(state.dataset(), "orders", filters_for("orders"), model)
+
+
 def computed_with_model(fn, kind: str, model: dict, **options):
     """Like :func:`computed`, for a core function that also takes ``clv=`` (the model's predictions
     for the Customer value settings ``model``); the fit itself is reused from the page's cache."""

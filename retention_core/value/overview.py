@@ -45,7 +45,7 @@ from retention_core.errors import (
     check_choice,
 )
 from retention_core.retention.flows import period_metrics
-from retention_core.value.clv import TIME_UNITS, ClvModel, TimeUnit, customer_value, fit_clv
+from retention_core.value.clv import TIME_UNITS, ClvModel, PurchaseCurve, TimeUnit, customer_value, fit_clv
 from retention_core.value.ltv import FormulaLtv, customer_revenue, formula_ltv_from_periods
 
 #: The default holdout is at most this long (half a year) and at most half the data's span.
@@ -143,6 +143,52 @@ class ValueOverview:
     holdout_difference: float | None
 
 
+@dataclass(frozen=True, eq=False)
+class Fit:
+    """The predictive model fitted on the orders up to ``end`` in ``time_unit``, or why it could not be
+    (:func:`fit_value_model`); ``model`` is None exactly when ``error`` is set."""
+
+    end: date | None
+    time_unit: TimeUnit
+    model: ClvModel | None
+    error: RetentionError | None
+
+
+def fit_value_model(orders: pl.DataFrame, *, end: date | None = None, time_unit: TimeUnit = "week") -> Fit:
+    """BG/NBD + Gamma-Gamma fitted on the orders up to ``end`` (None: the last order day), as
+    :func:`value_overview` fits them: the overview's model (``end`` = the last day) or its holdout
+    check (``end`` = the calibration end). A fit that cannot be made is returned with its reason.
+
+    The fit is the expensive part of the overview; a caller that keeps it (the app caches it per
+    dataset, filters and time unit) hands it back as ``fitted=`` / ``check=``, so changing the horizon,
+    discount rate or margin only re-evaluates the predictions.
+
+    Examples
+    --------
+    >>> orders = pl.DataFrame({"customer_id": ["a", "b"], "amount": [30.0, 10.0],
+    ...     "ordered_at": [datetime(2024, 1, 3), datetime(2024, 1, 20)]})
+    >>> f = fit_value_model(orders)
+    >>> f.end, f.model, type(f.error).__name__
+    (datetime.date(2024, 1, 20), None, 'NotEnoughDataError')
+    """
+    check_choice("time_unit", time_unit, TIME_UNITS)
+    first, last = _day_span(orders)
+    if isinstance(end, datetime):
+        end = end.date()
+    end = end or last
+    if first is None or end is None:
+        return Fit(end, time_unit, None, NotEnoughDataError("no orders in the chosen data: nothing to fit", found=0))
+    model, error = _fit(orders, first, end, time_unit)
+    return Fit(end, time_unit, model, error)
+
+
+def _given(fit: Fit | None, end: date, time_unit: TimeUnit, name: str) -> Fit | None:
+    """``fit`` when it was made up to ``end`` in ``time_unit`` (a mismatch is the caller's bug: say so)."""
+    if fit is not None and (fit.end != end or fit.time_unit != time_unit):
+        raise ParameterError(name, f"{fit.end} in {fit.time_unit}s", f"a fit up to {end} in {time_unit}s")
+    return fit
+
+
 def _fit(
     orders: pl.DataFrame, first: date, end: date, time_unit: TimeUnit
 ) -> tuple[ClvModel | None, RetentionError | None]:
@@ -159,10 +205,10 @@ def _fit(
         return None, exc
 
 
-def _formula(orders: pl.DataFrame, months: int, margin: float,
-             window: int = 1) -> tuple[FormulaLtv | None, RetentionError | None]:
+def _formula(orders: pl.DataFrame, months: int, margin: float, window: int = 1,
+             month_metrics: pl.DataFrame | None = None) -> tuple[FormulaLtv | None, RetentionError | None]:
     try:
-        periods = period_metrics(orders, grain="month", window=window)
+        periods = month_metrics if month_metrics is not None else period_metrics(orders, grain="month", window=window)
         return formula_ltv_from_periods(periods, months=months, margin=margin), None
     except NotEnoughDataError:
         msg = (
@@ -182,6 +228,11 @@ def value_overview(
     margin: float = 1.0,
     formula_months: int = 3,
     window: int = 1,
+    fitted: Fit | None = None,
+    check: Fit | None = None,
+    customers: pl.DataFrame | None = None,
+    month_metrics: pl.DataFrame | None = None,
+    curve: PurchaseCurve | None = None,
 ) -> ValueOverview:
     """Historical, formula and predictive LTV per customer, side by side, plus the holdout check (SPEC §4.4).
 
@@ -209,6 +260,14 @@ def value_overview(
     window
         Activity window W in months (SPEC §4.1) for the formula's monthly churn: lifetime = 1 / churn
         under the dataset's purchase-cycle rule, the same definition of "active" as every other page.
+    fitted, check, customers, month_metrics, curve
+        What a caller that keeps them hands back instead of having them made again from ``orders``
+        (the numbers are the same): ``fitted`` = :func:`fit_value_model` up to the last order day and
+        ``check`` = up to the calibration end, both in ``time_unit``; ``customers`` = one row per
+        customer with its net ``revenue`` (:func:`~retention_core.value.ltv.customer_revenue`, or
+        :func:`~retention_core.value.segments.customer_table`'s frame); ``month_metrics`` =
+        ``period_metrics(orders, grain="month", window=window)``; ``curve`` =
+        :func:`~retention_core.value.clv.purchase_curve` of ``fitted``'s model over ≥ ``horizon`` months.
 
     Returns
     -------
@@ -219,7 +278,8 @@ def value_overview(
     ColumnNotFoundError
         A required orders column is missing.
     ParameterError
-        Unknown ``time_unit``, ``calibration_end`` outside the data, or a bad horizon, rate or margin.
+        Unknown ``time_unit``, ``calibration_end`` outside the data, a bad horizon, rate or margin, or a
+        ``fitted`` / ``check`` made up to another day or in another time unit.
 
     Examples
     --------
@@ -239,7 +299,7 @@ def value_overview(
         raise ParameterError("margin", margin, "a fraction in (0, 1], e.g. 0.3 for a 30 % gross margin")
     monthly = monthly_discount_rate(annual_discount_rate)
     first, as_of = _day_span(orders)
-    revenue = customer_revenue(orders)
+    revenue = customers if customers is not None else customer_revenue(orders)
     historical = revenue.get_column("revenue").mean() if revenue.height else None
     none = NotEnoughDataError("no orders in the chosen data: nothing to fit or average", found=0)
     if first is None or as_of is None or revenue.height == 0:
@@ -252,13 +312,17 @@ def value_overview(
     cal = calibration_end or default_calibration_end(orders)
     if cal is None or not first <= cal <= as_of:
         raise ParameterError("calibration_end", cal, f"a day from the first order ({first}) to the last ({as_of})")
-    formula, formula_error = _formula(orders, formula_months, margin, window)
-    model, model_error = _fit(orders, first, as_of, time_unit)
-    check, check_error = (model, model_error) if cal == as_of else _fit(orders, first, cal, time_unit)
+    formula, formula_error = _formula(orders, formula_months, margin, window, month_metrics)
+    whole = _given(fitted, as_of, time_unit, "fitted") or fit_value_model(orders, end=as_of, time_unit=time_unit)
+    holdout_fit = whole if cal == as_of else (
+        _given(check, cal, time_unit, "check") or fit_value_model(orders, end=cal, time_unit=time_unit))
+    model, model_error = whole.model, whole.error
+    check, check_error = holdout_fit.model, holdout_fit.error
     predictions = None
     if model is not None:
         predictions = customer_value(
-            model.summary, model.bgnbd, model.gamma_gamma, horizon=horizon, discount_rate=monthly, margin=margin
+            model.summary, model.bgnbd, model.gamma_gamma, horizon=horizon, discount_rate=monthly, margin=margin,
+            curve=curve,
         )
         clv = predictions.get_column("clv")
         if clv.null_count() or not clv.is_finite().all():

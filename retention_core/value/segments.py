@@ -28,6 +28,7 @@ R \\ FM        1               2               3               4                
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
 
@@ -130,7 +131,11 @@ def rfm_table(orders: pl.DataFrame, *, as_of: date | None = None) -> pl.DataFram
     """
     _check_orders(orders)
     as_of = _resolve_as_of(orders, as_of)
-    base = customer_revenue(orders, as_of=as_of)
+    return _rfm(customer_revenue(orders, as_of=as_of), as_of)
+
+
+def _rfm(base: pl.DataFrame, as_of: date | None) -> pl.DataFrame:
+    """:func:`rfm_table` from :func:`~retention_core.value.ltv.customer_revenue`'s frame at ``as_of``."""
     r = _score(pl.col("recency_days"), descending=True)
     f = _score(pl.col("frequency"))
     m = _score(pl.col("monetary"))
@@ -243,6 +248,66 @@ def _purchase_gaps(orders: pl.DataFrame, as_of: date) -> pl.LazyFrame:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class CustomerTable:
+    """One row per customer at ``as_of``: what the lists to act on filter (:func:`customer_table`)."""
+
+    as_of: date | None
+    frame: pl.DataFrame
+
+
+def customer_table(orders: pl.DataFrame, *, as_of: date | None = None) -> CustomerTable:
+    """The per-customer table the lists to act on are cut from, made once per dataset and filters.
+
+    :func:`~retention_core.value.ltv.customer_revenue`'s columns (first and last order, orders, purchase
+    days, net revenue) plus ``typical_gap_days`` (median days between consecutive distinct order days;
+    null with one order day) and ``rfm_segment`` (:func:`rfm_table`'s segment), sorted by
+    ``customer_id``. :func:`at_risk_customers` and :func:`lapsed_high_value` take it as
+    ``customers=`` so that moving a threshold only filters this table instead of grouping the orders
+    again (the Customer value page and the Weekly review keep it cached).
+
+    Parameters
+    ----------
+    orders
+        Canonical orders frame.
+    as_of
+        Analysis date (inclusive); default the last order date in the data.
+
+    Returns
+    -------
+    CustomerTable
+
+    Examples
+    --------
+    >>> orders = pl.DataFrame({"customer_id": ["a", "a", "a", "b"], "amount": [10.0, 10.0, -4.0, 7.0],
+    ...     "ordered_at": [datetime(2024, 1, 1), datetime(2024, 1, 11), datetime(2024, 1, 12), datetime(2024, 1, 5)]})
+    >>> t = customer_table(orders)
+    >>> t.as_of, t.frame.select("customer_id", "orders", "revenue", "typical_gap_days").rows()
+    (datetime.date(2024, 1, 12), [('a', 2, 16.0, 10.0), ('b', 1, 7.0, None)])
+    """
+    _check_orders(orders)
+    as_of = _resolve_as_of(orders, as_of)
+    base = customer_revenue(orders, as_of=as_of)
+    segments = _rfm(base, as_of).lazy().select("customer_id", pl.col("segment").alias("rfm_segment"))
+    gaps = _purchase_gaps(orders, as_of if as_of is not None else date(1970, 1, 1))
+    frame = (
+        base.lazy()
+        .join(gaps, on="customer_id", how="left", maintain_order="left")
+        .join(segments, on="customer_id", how="left", maintain_order="left")
+        .collect()
+    )
+    return CustomerTable(as_of, frame)
+
+
+def _customers(orders: pl.DataFrame, as_of: date | None, customers: CustomerTable | None) -> CustomerTable:
+    """``customers`` when it was made at ``as_of`` (None: the data's last day), else a new table."""
+    if customers is None:
+        return customer_table(orders, as_of=as_of)
+    if as_of is not None and _as_date(as_of) != customers.as_of:
+        raise ParameterError("customers", customers.as_of, f"a customer_table made at as_of = {_as_date(as_of)}")
+    return customers
+
+
 def _check_clv(clv: pl.DataFrame | None) -> None:
     if clv is not None:
         for col in ("customer_id", "p_alive", "clv"):
@@ -258,6 +323,7 @@ def at_risk_customers(
     gap_multiple: float = 2.0,
     p_alive_below: float = 0.3,
     clv: pl.DataFrame | None = None,
+    customers: CustomerTable | None = None,
 ) -> pl.DataFrame:
     """Repeat customers who are overdue or probably gone, sorted by value at risk (SPEC §4.5).
 
@@ -284,6 +350,8 @@ def at_risk_customers(
         P(alive) threshold in [0, 1] for the model-based rule.
     clv
         Optional frame with ``customer_id``, ``p_alive``, ``clv``.
+    customers
+        :func:`customer_table` of these orders at ``as_of``, when the caller keeps one (made here otherwise).
 
     Returns
     -------
@@ -321,16 +389,14 @@ def at_risk_customers(
         raise ParameterError("gap_multiple", gap_multiple, "a multiple of the typical gap > 0, e.g. 2.0")
     if not 0 <= p_alive_below <= 1:
         raise ParameterError("p_alive_below", p_alive_below, "a probability in [0, 1]")
-    as_of = _resolve_as_of(orders, as_of) or date(1970, 1, 1)  # no orders at all: an empty list
+    table = _customers(orders, as_of, customers)
+    as_of = table.as_of or date(1970, 1, 1)  # no orders at all: an empty list
     model = (
         clv.lazy().select("customer_id", "p_alive", pl.col("clv").alias("expected_value"))
         if clv is not None
         else pl.LazyFrame(
             schema={"customer_id": pl.String, "p_alive": pl.Float64, "expected_value": pl.Float64}
         )
-    )
-    segments = (
-        rfm_table(orders, as_of=as_of).lazy().select("customer_id", pl.col("segment").alias("rfm_segment"))
     )
     days_since = (pl.lit(as_of, dtype=pl.Date) - pl.col("last_order")).dt.total_days().cast(pl.Int64)
     # days the customer has been a customer: their yearly spend so far is revenue over that (a year at least,
@@ -341,11 +407,8 @@ def at_risk_customers(
     )
     low = (pl.col("p_alive") < p_alive_below).fill_null(False)
     return (
-        customer_revenue(orders, as_of=as_of)
-        .lazy()
+        table.frame.lazy()
         .filter(pl.col("purchase_days") >= 2)
-        .join(_purchase_gaps(orders, as_of), on="customer_id", how="left")
-        .join(segments, on="customer_id", how="left")
         .join(model, on="customer_id", how="left")
         .with_columns(days_since.alias("days_since_last"))
         .with_columns(
@@ -468,11 +531,13 @@ def lapsed_high_value(
     min_days: int = 90,
     top: float = 0.2,
     clv: pl.DataFrame | None = None,
+    customers: CustomerTable | None = None,
 ) -> pl.DataFrame:
     """High-value customers with no order for more than ``min_days`` days: win-back targets (SPEC §4.5).
 
     High value = among the top ``top`` fraction of all customers by net revenue (rank by revenue,
     largest first, ties to the better rank; the top ⌈top × n⌉ ranks).
+    ``customers``: :func:`customer_table` of these orders at ``as_of`` when the caller keeps one.
 
     Returns
     -------
@@ -500,16 +565,13 @@ def lapsed_high_value(
         raise ParameterError("min_days", min_days, "a number of days ≥ 0")
     if not 0 < top <= 1:
         raise ParameterError("top", top, "a fraction of customers in (0, 1], e.g. 0.2 for the top 20 %")
-    as_of = _resolve_as_of(orders, as_of)
-    base = customer_revenue(orders, as_of=as_of)
+    table = _customers(orders, as_of, customers)
+    as_of, base = table.as_of, table.frame
     cutoff = -(-top * base.height // 1)  # ⌈top × n⌉
     expected = (
         clv.lazy().select("customer_id", pl.col("clv").alias("expected_value"))
         if clv is not None
         else pl.LazyFrame(schema={"customer_id": pl.String, "expected_value": pl.Float64})
-    )
-    segments = (
-        rfm_table(orders, as_of=as_of).lazy().select("customer_id", pl.col("segment").alias("rfm_segment"))
     )
     return (
         base.lazy()
@@ -522,7 +584,6 @@ def lapsed_high_value(
         )
         .filter(pl.col("days_since_last") > min_days)
         .join(expected, on="customer_id", how="left")
-        .join(segments, on="customer_id", how="left")
         .with_columns(pl.lit("lapsed_high_value").alias("reason"))
         .sort(["revenue", "customer_id"], descending=[True, False])
         .select(*CRM_COLUMNS, "days_since_last", "rfm_segment")

@@ -24,8 +24,10 @@ from retention_core.value.clv.gamma_gamma import (
 from retention_core.value.clv.lifetime_value import (
     FREQUENCY_BUCKETS,
     HoldoutCheck,
+    PurchaseCurve,
     customer_value,
     holdout_check,
+    purchase_curve,
 )
 from retention_core.value.clv.model import ClvJson, ClvModel, clv_json, fit_clv
 from retention_core.value.clv.summary import TIME_UNITS, UNIT_DAYS, TimeUnit, customer_summary
@@ -41,6 +43,7 @@ __all__ = [
     "GammaGammaFit",
     "GammaGammaParams",
     "HoldoutCheck",
+    "PurchaseCurve",
     "TimeUnit",
     "bgnbd_log_likelihood",
     "clv_json",
@@ -55,4 +58,5 @@ __all__ = [
     "gamma_gamma_log_likelihood",
     "holdout_check",
     "probability_alive",
+    "purchase_curve",
 ]

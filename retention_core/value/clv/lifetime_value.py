@@ -19,11 +19,63 @@ import numpy as np
 import polars as pl
 
 from retention_core.errors import ColumnNotFoundError, ParameterError
-from retention_core.value.clv.bgnbd import BgNbdFit, _arrays, _expected, _expected_over, _p_alive
+from retention_core.value.clv.bgnbd import BgNbdFit, _arrays, _expected, _growth, _p_alive
 from retention_core.value.clv.gamma_gamma import GammaGammaParams, expected_spend
 from retention_core.value.clv.summary import UNIT_DAYS
 
 FREQUENCY_BUCKETS: tuple[str, ...] = ("0", "1", "2", "3", "4", "5", "6+")
+
+
+@dataclass(frozen=True, eq=False)
+class PurchaseCurve:
+    """E[Y(k months) | x, t_x, T] for k = 0 … ``months`` for every customer of a summary, kept compact.
+
+    E[Y(t)] = growth(x, T, t) · P(alive) (FHL 2005 eq. 10): ``growth`` holds the growth term per
+    distinct (x, T) pair and month ((``months`` + 1) × pairs, row 0 = t = 0), ``inverse`` maps each
+    customer (summary row) to its pair and ``alive`` is P(alive) per customer. ``params`` are the
+    BG/NBD parameters and time unit it was made with. Made by :func:`purchase_curve`; every horizon up
+    to ``months`` and every discount rate and margin are then sums over it (:func:`customer_value`).
+    """
+
+    months: int
+    params: tuple[float, float, float, float, str]
+    growth: np.ndarray
+    inverse: np.ndarray
+    alive: np.ndarray
+
+
+def _key(bgnbd: BgNbdFit) -> tuple[float, float, float, float, str]:
+    return (bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b, bgnbd.time_unit)
+
+
+def purchase_curve(summary: pl.DataFrame, bgnbd: BgNbdFit, *, months: int) -> PurchaseCurve:
+    """The expected purchases of every customer after 0 … ``months`` months (:class:`PurchaseCurve`).
+
+    The growth term depends on (x, T) only and is evaluated once per distinct pair and month (1M
+    orders: 13.6k pairs for 100k customers); this is the expensive part of :func:`customer_value`,
+    which a caller that keeps the curve (the app, per fitted model) does not repeat when only the
+    discount rate, the margin or a shorter horizon changes.
+
+    Examples
+    --------
+    >>> s = pl.DataFrame({"customer_id": ["a", "b"], "frequency": [0, 0], "recency": [0.0, 0.0], "T": [10.0, 10.0]})
+    >>> bg = BgNbdFit(0.25, 4.0, 0.8, 2.5, log_likelihood=float("nan"), n_customers=2, time_unit="week")
+    >>> c = purchase_curve(s, bg, months=3)
+    >>> c.growth.shape, c.inverse.tolist(), c.alive.tolist()
+    ((4, 1), [0, 0], [1.0, 1.0])
+    """
+    if not (isinstance(months, int) and months >= 1):
+        raise ParameterError("months", months, "a whole number of months ≥ 1")
+    x, tx, T = _arrays(summary)
+    month = UNIT_DAYS["month"] / UNIT_DAYS[bgnbd.time_unit]
+    x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
+    # one complex number per pair: a 1-D sort (np.unique with axis=0 sorts row views, ~40× slower)
+    pairs, inverse = np.unique(x + 1j * T, return_inverse=True)
+    growth = np.zeros((months + 1, pairs.size))
+    for k in range(1, months + 1):  # a loop over months, not over customers
+        t = k * month
+        growth[k] = _growth(bgnbd, pairs.real, t / (bgnbd.alpha + pairs.imag + t))
+    return PurchaseCurve(months, _key(bgnbd), growth, inverse.reshape(-1), _p_alive(bgnbd, x, tx, T))
 
 
 def customer_value(
@@ -34,6 +86,7 @@ def customer_value(
     horizon: int = 12,
     discount_rate: float = 0.01,
     margin: float = 1.0,
+    curve: PurchaseCurve | None = None,
 ) -> pl.DataFrame:
     """Predicted customer lifetime value over ``horizon`` months (SPEC §4.4), one row per customer.
 
@@ -55,6 +108,9 @@ def customer_value(
         Discount rate per month (≥ 0), e.g. 0.01.
     margin
         Gross margin as a fraction in (0, 1]; 1.0 gives revenue CLV.
+    curve
+        :func:`purchase_curve` of this summary and fit over at least ``horizon`` months, when the
+        caller keeps one (made here otherwise); the result is the same.
 
     Returns
     -------
@@ -69,7 +125,8 @@ def customer_value(
     ColumnNotFoundError
         A summary column is missing.
     ParameterError
-        ``horizon`` < 1, ``discount_rate`` < 0 or ``margin`` outside (0, 1].
+        ``horizon`` < 1, ``discount_rate`` < 0, ``margin`` outside (0, 1], or a ``curve`` of another
+        fit, summary or a shorter horizon.
 
     Examples
     --------
@@ -93,20 +150,22 @@ def customer_value(
     for col in ("customer_id", "monetary_value"):
         if col not in summary.columns:
             raise ColumnNotFoundError.from_missing(col, summary.columns, role="customer summary")
-    x, tx, T = _arrays(summary)
-    month = UNIT_DAYS["month"] / UNIT_DAYS[bgnbd.time_unit]
-    # One vectorised evaluation per month of the horizon (a loop over months, not over customers).
-    previous = np.zeros_like(x)
-    discounted = np.zeros_like(x)
-    for k, current in enumerate(_expected_over(bgnbd, [k * month for k in range(1, horizon + 1)], x, tx, T), 1):
-        discounted += (current - previous) / (1.0 + discount_rate) ** k
-        previous = current
+    if curve is None:
+        curve = purchase_curve(summary, bgnbd, months=horizon)
+    elif curve.params != _key(bgnbd) or curve.months < horizon or curve.inverse.size != summary.height:
+        raise ParameterError("curve", f"{curve.months} months of {curve.params}",
+                             f"the purchase curve of this summary and fit over ≥ {horizon} months")
+    g = curve.growth[: horizon + 1]
+    weights = (1.0 + discount_rate) ** -np.arange(1, horizon + 1, dtype=float)
+    # per pair: Σ_k (growth_k − growth_{k−1}) / (1 + d)^k, then × P(alive) per customer
+    discounted = (np.diff(g, axis=0) * weights[:, None]).sum(axis=0)[curve.inverse] * curve.alive
+    expected = g[horizon][curve.inverse] * curve.alive
     spend = expected_spend(summary, gamma_gamma)
     return (
         summary.select("customer_id", "frequency", "recency", "T", "monetary_value")
         .with_columns(
-            pl.Series("p_alive", _p_alive(bgnbd, x, tx, T)),
-            pl.Series("expected_purchases", previous),
+            pl.Series("p_alive", curve.alive),
+            pl.Series("expected_purchases", expected),
             spend,
             (margin * spend * pl.Series(discounted)).alias("clv"),
         )
