@@ -238,13 +238,13 @@ def _value_overview(slug: str, kind: str, filters: Filters, ver: str, model: tup
     horizon, discount rate or margin re-evaluates the predictions and the three LTVs, not the fits.
     """
     from retention_core.errors import NotEnoughDataError
-    from retention_core.value.overview import default_calibration_end, value_overview
+    from retention_core.value.overview import default_calibration_day, value_overview
 
     options = dict(model)
     rows = table(slug, kind, filters, ver)
     unit = options.get("time_unit", "week")
     fitted = _result(_OVERVIEW, "fit_value_model", slug, kind, filters, ver, (("end", None), ("time_unit", unit)))
-    cal = options.get("calibration_end") or default_calibration_end(rows)  # type: ignore[arg-type]
+    cal = options.get("calibration_end") or default_calibration_day(fitted.first, fitted.last)
     check = (None if cal is None or cal == fitted.end
              else _result(_OVERVIEW, "fit_value_model", slug, kind, filters, ver, (("end", cal), ("time_unit", unit))))
     customers = _result(_SEGMENTS, "customer_table", slug, kind, filters, ver, ())

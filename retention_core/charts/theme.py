@@ -6,6 +6,7 @@ scenario. Figures use :data:`TEMPLATE` and large fonts so they read on a meeting
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Literal
 
@@ -44,9 +45,23 @@ TEMPLATE.layout.xaxis = {"automargin": True}
 TEMPLATE.layout.yaxis = {"automargin": True}
 
 
+_TEMPLATE_JSON = json.dumps(TEMPLATE.to_plotly_json())
+
+
 def styled(fig: go.Figure, *, title: str | None = None) -> go.Figure:
-    """Apply the house template (and a title) to a figure; returns the same figure."""
-    fig.update_layout(template=TEMPLATE)
+    """Apply the house template (and a title) to a figure; returns the same figure.
+
+    The template is set as plotly sets its own default template, with the layout's validation off:
+    assigning it validated re-checks and deep-copies every property of the template (~10 ms a figure,
+    60 ms a rerun of the Customer value page); this one is valid by construction (it was built from
+    plotly's own ``plotly_white``), and each figure gets a fresh copy of it (a JSON round trip, 0.1 ms).
+    """
+    layout = fig.layout
+    layout._validate = False  # what plotly's BaseFigure._initialize_layout_template does for the default
+    try:
+        layout.template = json.loads(_TEMPLATE_JSON)
+    finally:
+        layout._validate = True
     if title is not None:
         fig.update_layout(title_text=title)
     return fig

@@ -114,7 +114,7 @@ def p_alive_scatter(
     --------
     >>> v = pl.DataFrame({"frequency": [0, 3], "recency": [0.0, 2.0], "T": [5.0, 10.0], "p_alive": [1.0, 0.4]})
     >>> fig = p_alive_scatter(v, x_title="Weeks since last purchase", y_title="P(alive)")
-    >>> list(fig.data[0].x), list(fig.data[0].y)
+    >>> fig.data[0].x.tolist(), fig.data[0].y.tolist()
     ([5.0, 8.0], [1.0, 0.4])
     """
     _need(value, ("frequency", "recency", "T", "p_alive"), "customer value")
@@ -123,13 +123,15 @@ def p_alive_scatter(
     )
     fig = go.Figure(
         go.Scattergl(
-            x=points.get_column("_since").to_list(),
-            y=points.get_column("p_alive").to_list(),
+            # numpy arrays, not lists: plotly checks a list element by element (~85 ms for 5,000 points,
+            # on every rerun of the page), an array at once, and sends it as a typed array
+            x=points.get_column("_since").to_numpy(),
+            y=points.get_column("p_alive").to_numpy(),
             mode="markers",
             marker={
                 "size": 6,
                 "opacity": 0.6,
-                "color": points.get_column("frequency").to_list(),
+                "color": points.get_column("frequency").to_numpy(),
                 "colorscale": SEQUENTIAL,
                 "showscale": False,
             },
@@ -202,15 +204,15 @@ def pareto_chart(
     --------
     >>> c = pl.DataFrame({"customer_share": [0.0, 0.5, 1.0], "revenue_share": [0.0, 0.8, 1.0]})
     >>> fig = pareto_chart(c, x_title="Customers", y_title="Revenue", reference_name="Equal")
-    >>> list(fig.data[0].y), fig.data[1].name, fig.layout.xaxis.tickformat
+    >>> fig.data[0].y.tolist(), fig.data[1].name, fig.layout.xaxis.tickformat
     ([0.0, 0.8, 1.0], 'Equal', '.0%')
     """
     _need(curve, ("customer_share", "revenue_share"), "Pareto curve")
     points = _thin(curve.select("customer_share", "revenue_share"), max_points)
     fig = go.Figure(
         go.Scatter(
-            x=points.get_column("customer_share").to_list(),
-            y=points.get_column("revenue_share").to_list(),
+            x=points.get_column("customer_share").to_numpy(),  # arrays: see p_alive_scatter
+            y=points.get_column("revenue_share").to_numpy(),
             mode="lines",
             name=name or "",
             showlegend=name is not None,

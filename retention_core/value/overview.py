@@ -84,7 +84,11 @@ def default_calibration_end(orders: pl.DataFrame) -> date | None:
     ...  for n in (240, 150, 60)]
     [120, 90, 60]
     """
-    first, last = _day_span(orders)
+    return default_calibration_day(*_day_span(orders))
+
+
+def default_calibration_day(first: date | None, last: date | None) -> date | None:
+    """:func:`default_calibration_end` for orders from ``first`` to ``last`` (days; None without orders)."""
     if first is None or last is None:
         return None
     span = (last - first).days
@@ -146,12 +150,15 @@ class ValueOverview:
 @dataclass(frozen=True, eq=False)
 class Fit:
     """The predictive model fitted on the orders up to ``end`` in ``time_unit``, or why it could not be
-    (:func:`fit_value_model`); ``model`` is None exactly when ``error`` is set."""
+    (:func:`fit_value_model`); ``model`` is None exactly when ``error`` is set. ``first`` and ``last``
+    are the first and last order day of the orders it was given (all of them, not only up to ``end``)."""
 
     end: date | None
     time_unit: TimeUnit
     model: ClvModel | None
     error: RetentionError | None
+    first: date | None = None
+    last: date | None = None
 
 
 def fit_value_model(orders: pl.DataFrame, *, end: date | None = None, time_unit: TimeUnit = "week") -> Fit:
@@ -177,9 +184,10 @@ def fit_value_model(orders: pl.DataFrame, *, end: date | None = None, time_unit:
         end = end.date()
     end = end or last
     if first is None or end is None:
-        return Fit(end, time_unit, None, NotEnoughDataError("no orders in the chosen data: nothing to fit", found=0))
+        return Fit(end, time_unit, None, NotEnoughDataError("no orders in the chosen data: nothing to fit", found=0),
+                   first, last)
     model, error = _fit(orders, first, end, time_unit)
-    return Fit(end, time_unit, model, error)
+    return Fit(end, time_unit, model, error, first, last)
 
 
 def _given(fit: Fit | None, end: date, time_unit: TimeUnit, name: str) -> Fit | None:
@@ -298,7 +306,8 @@ def value_overview(
     if not 0 < margin <= 1:
         raise ParameterError("margin", margin, "a fraction in (0, 1], e.g. 0.3 for a 30 % gross margin")
     monthly = monthly_discount_rate(annual_discount_rate)
-    first, as_of = _day_span(orders)
+    # a kept fit knows the data's first and last day (two passes over every order saved per interaction)
+    first, as_of = (fitted.first, fitted.last) if fitted is not None else _day_span(orders)
     revenue = customers if customers is not None else customer_revenue(orders)
     historical = revenue.get_column("revenue").mean() if revenue.height else None
     none = NotEnoughDataError("no orders in the chosen data: nothing to fit or average", found=0)
@@ -309,7 +318,7 @@ def value_overview(
         )
     if isinstance(calibration_end, datetime):
         calibration_end = calibration_end.date()
-    cal = calibration_end or default_calibration_end(orders)
+    cal = calibration_end or default_calibration_day(first, as_of)
     if cal is None or not first <= cal <= as_of:
         raise ParameterError("calibration_end", cal, f"a day from the first order ({first}) to the last ({as_of})")
     formula, formula_error = _formula(orders, formula_months, margin, window, month_metrics)

@@ -84,6 +84,57 @@ def test_settings_change_the_numbers_and_stay_in_the_link(app, workspace):
     assert at.query_params.get("tu") in ("day", ["day"]) and at.query_params.get("h") in ("6", ["6"])
 
 
+def test_interactions_reuse_the_fit_and_the_customer_table(app, workspace, downloads, monkeypatch):
+    """Changing the horizon, discount, margin, the list thresholds or a chart's measure fits nothing again and
+    groups the orders per customer no more (issue 15: the page reuses the fitted model and the per-customer
+    table), and the numbers are those of the core computed from scratch."""
+    import streamlit as st
+
+    from retention_core.value import overview, segments
+
+    st.cache_resource.clear()  # results are shared by the whole process: start from nothing cached
+    calls = {"fit": 0, "customer_table": 0}
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(overview, "fit_clv", counting("fit", overview.fit_clv))
+    monkeypatch.setattr(segments, "customer_table", counting("customer_table", segments.customer_table))
+    at = _value_page(app)
+    assert calls == {"fit": 2, "customer_table": 1}  # the model on all orders and the holdout check; one table
+    at.number_input(key="h").set_value(13).run()  # the purchase curve is then kept for 24 months
+    at.number_input(key="margin").set_value(40).run()
+    at.number_input(key="disc").set_value(5.0).run()
+    at.number_input(key="risk_days").set_value(120).run()
+    at.number_input(key="top").set_value(10).run()
+    at.segmented_control(key="rfm").set_value("revenue").run()
+    at.segmented_control(key="hm").set_value("total").run()
+    at.number_input(key="h").set_value(14).run()
+    assert not at.exception
+    assert calls == {"fit": 2, "customer_table": 1}
+    orders = _orders(workspace)
+    ov = value_overview(orders, horizon=14, margin=0.4, annual_discount_rate=0.05, window=W)  # nothing reused
+    assert metric(at, "Historical LTV") == f"{ov.historical_ltv:,.2f}"
+    assert metric(at, "Formula LTV") == f"{ov.formula.ltv:,.2f}"
+    assert metric(at, "Predictive CLV, 14 months") == f"{ov.predictive_ltv:,.2f}"
+    assert metric(at, "Actual repeat purchases") == f"{ov.check.holdout.actual_repeat_purchases:,}"
+    risk = at_risk_customers(orders, clv=ov.predictions, min_days=120)
+    got = _csv(downloads, "at_risk_customers.data.csv")
+    assert got.height == risk.height and set(got["customer_id"]) == set(risk["customer_id"])
+    both = got.join(risk, on="customer_id", suffix="_core")  # CLV at 14 months and 40 % (the CSV has cents)
+    assert (both["expected_value"] - both["expected_value_core"]).abs().max() <= 0.005 + 1e-9
+    lapsed = lapsed_high_value(orders, clv=ov.predictions, min_days=120, top=0.1)
+    got = _csv(downloads, "lapsed_high_value.data.csv")
+    assert got.height == lapsed.height and set(got["customer_id"]) == set(lapsed["customer_id"])
+    # what does change the model refits it (so the counter sees the page's fits): another time unit
+    calls.update(fit=0, customer_table=0)  # the core calls above counted too
+    at.segmented_control(key="tu").set_value("day").run()
+    assert calls == {"fit": 2, "customer_table": 0}
+
+
 def test_at_risk_download_has_the_core_rows_and_follows_the_thresholds(app, workspace, downloads):
     at = _value_page(app)
     orders = _orders(workspace)
