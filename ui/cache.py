@@ -343,6 +343,51 @@ def result_with_periods(fn, slug: str, kind: str, filters: Filters, grain: str, 
                          tuple(sorted(options.items())))
 
 
+_COHORTS = "retention_core.retention.cohorts"
+
+
+def _counts_answer(filters: Filters, options: dict) -> bool:
+    """Whether the stored weekly/monthly event counts answer these event-retention options (see
+    ``event_retention_from_counts``): the whole log, UTC, Monday weeks, no breakdown, no filter, no data end."""
+    from retention_core.retention.cohorts import COUNTED_GRAINS
+
+    return (not filters.active and options.get("grain", "week") in COUNTED_GRAINS
+            and (options.get("grain", "week") != "week" or options.get("week_start", "monday") == "monday")
+            and options.get("time_zone", "UTC") == "UTC" and not options.get("breakdown")
+            and not options.get("start_where") and not options.get("return_where") and options.get("date_to") is None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _event_counts(slug: str, kind: str, ver: str, grain: str):
+    """The version's stored event counts at ``grain`` and the log's last day, or None (not stored)."""
+    from retention_core.engine import stored_data_end
+
+    folder = table_path(slug, kind, ver).parent / "compact" / kind
+    end = stored_data_end(folder, kind)
+    counts = load_compact(folder, kind, grain) if end is not None else None
+    return None if counts is None else (counts, end)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _event_retention(slug: str, kind: str, filters: Filters, ver: str, options: tuple[tuple[str, object], ...]):
+    o = dict(options)
+    stored = _event_counts(slug, kind, ver, o.get("grain", "week")) if _counts_answer(filters, o) else None
+    if stored is None:
+        return _result(_COHORTS, "event_retention", slug, kind, filters, ver, options)
+    from retention_core.retention.cohorts import event_retention_from_counts
+
+    counts, end = stored
+    chosen = ("start_event", "return_event", "grain", "type", "date_from", "cumulative", "min_occurrences")
+    return event_retention_from_counts(counts, data_end=end, **{k: o[k] for k in chosen if k in o})
+
+
+def event_retention(slug: str, kind: str, filters: Filters, **options):
+    """``event_retention(events, **options)``, cached like :func:`result`; read from the saved version's
+    stored weekly/monthly user × period × event counts when they answer the options (SPEC §9: opening a
+    saved dataset does not regroup its events), else computed from the events."""
+    return _event_retention(slug, kind, filters, version(slug), tuple(sorted(options.items())))
+
+
 def result(fn, slug: str, kind: str, filters: Filters, **options):
     """``fn(filtered table, **options)`` for a core function, cached by dataset version, filters and options.
 

@@ -9,7 +9,6 @@ from retention_core.charts.retention import cohort_heatmap
 from retention_core.journeys.funnels import OTHER, FunnelResult, time_to_convert
 from retention_core.journeys.paths import top_paths
 from retention_core.journeys.purchase_sequence import purchase_sequence
-from retention_core.retention.cohorts import event_retention
 from ui import funnel_builder as fb
 from ui import i18n, state, widgets
 from ui.i18n import t
@@ -94,8 +93,7 @@ def retention_section(events: list[str], properties: list[str], first: str) -> N
     options = fb.retention_controls(events, properties, first)
     date_from, date_to = widgets.date_range()
     with st.spinner(t("common.loading")):
-        matrix = widgets.computed(event_retention, "events", full_history=True, date_from=date_from, date_to=date_to,
-                                  **options)
+        matrix = widgets.event_retention(date_from=date_from, date_to=date_to, **options)  # stored counts if they do
     if matrix.height == 0:
         st.info(t("journeys.er.empty"))
         return

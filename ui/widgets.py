@@ -195,6 +195,14 @@ def engine_caption(kind: str = "orders", *, grain: str) -> None:
         st.caption(t("engine.by_duckdb"))
 
 
+def event_retention(**options):
+    """Event retention over the chosen dataset's whole event log (cached; None without events): from the
+    saved version's stored weekly/monthly counts when they answer the options, else from the events."""
+    if not has_table("events"):
+        return None
+    return cache.event_retention(state.dataset(), "events", filters_for("events", full_history=True), **options)
+
+
 def value_overview(model: dict):
     """The Customer value overview (:func:`retention_core.value.overview.value_overview`) of the current
     orders for the model settings ``model`` (cached; the fits are reused across horizon, discount and margin)."""

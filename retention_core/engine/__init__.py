@@ -266,7 +266,7 @@ def store_compact(parquet_path: str | Path, kind: str, folder: str | Path) -> li
     written = []
     grains = STORED_EVENT_GRAINS if kind == "events" else STORED_GRAINS
     tables = compact_tables(parquet_path, kind, grains=grains, engine="duckdb")
-    data_end = None
+    data_end = _data_end(source(Path(parquet_path)), kind, "duckdb") if kind == "events" and tables else None
     for grain, table in tables.items():
         frame = table.frame if isinstance(table, Compact) else table
         data_end = table.data_end if isinstance(table, Compact) else data_end
@@ -279,6 +279,16 @@ def store_compact(parquet_path: str | Path, kind: str, folder: str | Path) -> li
                                     "grains": list(tables)}), encoding="utf-8")
         written.append(meta)
     return written
+
+
+def stored_data_end(folder: str | Path, kind: str) -> date | None:
+    """The last day of the data a version's stored compact tables of ``kind`` were made from (None when
+    not stored: no tables, or event counts saved before the day was stored with them)."""
+    meta = Path(folder) / f"{kind}.json"
+    if not meta.exists():
+        return None
+    value = json.loads(meta.read_text(encoding="utf-8")).get("data_end")
+    return date.fromisoformat(value) if value else None
 
 
 def load_compact(folder: str | Path, kind: str, grain: str) -> Compact | pl.DataFrame | None:
@@ -296,4 +306,4 @@ def load_compact(folder: str | Path, kind: str, grain: str) -> Compact | pl.Data
 
 
 __all__ = ["ENGINES", "ENGINE_ENV", "STORED_GRAINS", "Compact", "Source", "compact_tables", "customer_periods",
-           "engine_name", "event_counts", "load_compact", "source", "store_compact", "using"]
+           "engine_name", "event_counts", "load_compact", "source", "store_compact", "stored_data_end", "using"]

@@ -411,11 +411,7 @@ def event_retention(
         from retention_core.errors import ColumnNotFoundError
 
         raise ColumnNotFoundError.from_missing(breakdown, events.columns, role="breakdown")
-    known = events["event"].unique().drop_nulls().sort()
-    for param, name in (("start_event", start_event), ("return_event", return_event)):
-        if name != ANY_EVENT and not (known == name).any():
-            shown = ", ".join(known.head(20).to_list()) + (", …" if known.len() > 20 else "")
-            raise ParameterError(param, name, f"an event name in the data (or {ANY_EVENT} for any event): {shown or '(none)'}")
+    _check_event_names(events["event"], start_event, return_event)
 
     group = ["breakdown"] if breakdown else []
     schema = {**({"breakdown": pl.String} if breakdown else {}), **_MATRIX_SCHEMA, "value": pl.Int64, "share": pl.Float64}
@@ -469,6 +465,95 @@ def event_retention(
             returns.group_by(*key, "period").agg(pl.len().alias("_n"))
             .filter(pl.col("_n") >= min_occurrences).select(*key, "period")
         )
+    return _retention_cells(members, returns, key=key, group=group, cumulative=cumulative, data_end_at=data_end_at,
+                            grain=grain, week_start=week_start, date_from=date_from, schema=schema)
+
+
+def _check_event_names(names: pl.Series, start_event: str, return_event: str) -> None:
+    known = names.unique().drop_nulls().sort()
+    for param, name in (("start_event", start_event), ("return_event", return_event)):
+        if name != ANY_EVENT and not (known == name).any():
+            shown = ", ".join(known.head(20).to_list()) + (", …" if known.len() > 20 else "")
+            raise ParameterError(param, name, f"an event name in the data (or {ANY_EVENT} for any event): {shown or '(none)'}")
+
+
+#: Grains :func:`event_retention_from_counts` takes: the ones a saved version stores event counts for.
+COUNTED_GRAINS: tuple[str, ...] = ("week", "month")
+
+
+def event_retention_from_counts(
+    counts: pl.DataFrame,
+    *,
+    data_end: date,
+    start_event: str,
+    return_event: str,
+    grain: str = "week",
+    type: EventRetentionType = "first_time",  # noqa: A002 — the SPEC §8 option name
+    date_from: date | None = None,
+    cumulative: bool = False,
+    min_occurrences: int = 1,
+) -> pl.DataFrame:
+    """:func:`event_retention` from the engine's user × period × event counts instead of the events.
+
+    ``counts`` is :func:`retention_core.engine.event_counts` of the whole event log at ``grain`` (one
+    row per ``user_id``, ``period`` index, ``event`` with the number of ``events``; a saved version
+    stores it for weeks and months) and ``data_end`` the log's last day (UTC). The result is
+    :func:`event_retention`'s for the same options with UTC periods, Monday weeks, no breakdown, no
+    property filter and no ``date_to`` — everything the counts can answer: a cohort is a period
+    with a start event, a return a later period with at least ``min_occurrences`` return events, and
+    the data ends after ``data_end``. Anything else (another zone or week start, hours or days, a
+    breakdown, a filter, an earlier data end) needs each event's own time and is
+    :func:`event_retention`'s.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        A counts column is missing.
+    ParameterError
+        A grain without stored counts, an unknown type, an event name that never occurs,
+        ``min_occurrences`` < 1.
+
+    Examples
+    --------
+    The docstring example of :func:`event_retention`, from its weekly counts:
+
+    >>> from retention_core.engine import event_counts
+    >>> ev = pl.DataFrame({"user_id": ["u1", "u2", "u1", "u2"], "event": ["signup", "signup", "buy", "buy"],
+    ...     "occurred_at": [datetime(2024, 1, 1), datetime(2024, 1, 2), datetime(2024, 1, 9), datetime(2024, 1, 16)]})
+    >>> m = event_retention_from_counts(event_counts(ev, grain="week"), data_end=date(2024, 1, 16),
+    ...     start_event="signup", return_event="buy")
+    >>> m.select("age", "value", "share").rows()
+    [(0, 2, 1.0), (1, 1, 0.5), (2, 1, 0.5)]
+    """
+    check_choice("grain", grain, COUNTED_GRAINS)
+    check_choice("type", type, get_args(EventRetentionType))
+    if isinstance(min_occurrences, bool) or not isinstance(min_occurrences, int) or min_occurrences < 1:
+        raise ParameterError("min_occurrences", min_occurrences, "a whole number ≥ 1")
+    require_columns(counts, ("user_id", "period", "event", "events"), kind="event counts")
+    _check_event_names(counts["event"], start_event, return_event)
+    schema = {**_MATRIX_SCHEMA, "value": pl.Int64, "share": pl.Float64}
+    rows = counts.lazy().filter(pl.col("user_id").is_not_null() & pl.col("period").is_not_null())
+    starts = rows.filter(pl.col("event") == start_event) if start_event != ANY_EVENT else rows
+    starts = starts.select("user_id", pl.col("period").cast(pl.Int64))
+    if type == "first_time":
+        members = starts.group_by("user_id").agg(pl.col("period").min().alias("cohort_period"))
+    else:
+        members = starts.unique().rename({"period": "cohort_period"})
+    back = rows.filter(pl.col("event") == return_event) if return_event != ANY_EVENT else rows
+    returns = (
+        back.group_by("user_id", pl.col("period").cast(pl.Int64)).agg(pl.col("events").sum().alias("_n"))
+        .filter(pl.col("_n") >= min_occurrences).select("user_id", "period")
+    )
+    data_end_at = datetime.combine(data_end, datetime.min.time()) + timedelta(days=1)
+    return _retention_cells(members, returns, key=["user_id"], group=[], cumulative=cumulative,
+                            data_end_at=data_end_at, grain=grain, week_start="monday", date_from=date_from,
+                            schema=schema)
+
+
+def _retention_cells(members: pl.LazyFrame, returns: pl.LazyFrame, *, key: list[str], group: list[str],
+                     cumulative: bool, data_end_at: datetime, grain: str, week_start: str, date_from: date | None,
+                     schema: dict) -> pl.DataFrame:
+    """The matrix from cohort memberships (user_id, cohort_period[, breakdown]) and returns (``key``, period)."""
     member = ["user_id", "cohort_period", *group]
     hits = (
         members.join(returns, on=key, how="inner", nulls_equal=True)
@@ -533,6 +618,7 @@ __all__ = [
     "age_k_trend",
     "cohort_matrix",
     "event_retention",
+    "event_retention_from_counts",
     "matrix_payload",
     "retention_curve",
 ]

@@ -239,3 +239,46 @@ def test_time_to_convert_between_chosen_steps_uses_the_core_bins(app):
     _, stats = time_to_convert(funnel(sample_events(), FunnelSpec(tuple(TYPICAL), window="7d")), from_step=2, to_step=3, bins=4)
     assert at.selectbox(key="ttc").value == "2-3"
     assert any(c.value.startswith(f"4 bins over {stats['users']:,} converted users") for c in at.caption)
+
+
+def test_event_retention_of_a_saved_dataset_reads_its_stored_counts(app, monkeypatch):
+    """Weekly and monthly event retention in UTC without a breakdown or filter come from the user × period ×
+    event counts stored with the saved version (SPEC §9): the events are not grouped again (the from-events
+    function and the engine's query both fail if called) and the numbers equal the from-events computation."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from retention_core import engine
+    from retention_core.retention import cohorts
+
+    expected = {grain: cohorts.event_retention(sample_events(), start_event="visit", return_event="purchase",
+                                               grain=grain, min_occurrences=2)
+                for grain in ("week", "month")}
+    st.cache_resource.clear()  # nothing computed earlier in this process may answer for the stored counts
+
+    real, calls = cohorts.event_retention, []
+
+    def from_events(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    def heavy(*args, **kwargs):
+        raise AssertionError("the engine grouped the events again")
+
+    monkeypatch.setattr(cohorts, "event_retention", from_events)
+    monkeypatch.setattr(engine, "_run", heavy)
+    for grain in ("week", "month"):  # a fresh session each (a link's values are read when a session starts)
+        fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at = journeys(fresh, jtab="retention", er_start="visit", er_return="purchase", er_period=grain, er_min="2")
+        assert not at.error
+        table = next(d.value for d in at.dataframe if "Cohort size" in d.value.columns)
+        m = expected[grain]
+        latest = m.filter(pl.col("cohort").is_in(m["cohort"].unique().sort().tail(60).implode()))  # the latest 60
+        assert len(table) == latest.height > 0
+        assert table.iloc[:, 1].tolist() == [f"{v:,}" for v in latest["size"]]
+        assert table.iloc[:, 3].tolist() == [f"{v:,}" for v in latest["value"]]
+    assert calls == []
+    # a time zone other than UTC needs each event's own time: computed from the events
+    at = journeys(app, jtab="retention", er_start="visit", er_return="purchase", er_period="week", er_tz="Europe/Moscow")
+    assert at.selectbox(key="er_tz").value == "Europe/Moscow" and not at.error
+    assert len(calls) == 1 and calls[0]["time_zone"] == "Europe/Moscow"

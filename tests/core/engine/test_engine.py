@@ -169,6 +169,30 @@ def test_save_stores_the_compact_tables_and_opening_uses_them(tmp_path: Path, mo
     assert engine.load_compact(folder, "orders", "day") is None  # not stored: computed when asked
 
 
+def test_save_stores_event_counts_with_the_log_end_and_event_retention_reads_them(tmp_path: Path, monkeypatch) -> None:
+    from retention_core.retention.cohorts import event_retention, event_retention_from_counts
+
+    loaded = load_file(SAMPLE / "events.csv", kind="events")
+    ws = Workspace(tmp_path)
+    info = ws.save("Shop", {"events": loaded})
+    folder = ws.compact_folder(info.slug, "events")
+    assert sorted(p.name for p in folder.iterdir()) == ["events.json", "events.month.parquet", "events.week.parquet"]
+    assert engine.stored_data_end(folder, "events") == loaded.frame["occurred_at"].max().date()
+    assert engine.stored_data_end(tmp_path / "nowhere", "events") is None
+    want = {g: event_retention(loaded.frame, start_event="visit", return_event="*", grain=g, cumulative=True)
+            for g in ("week", "month")}
+
+    def no_grouping(*args, **kwargs):
+        raise AssertionError("the events were grouped again")
+
+    monkeypatch.setattr(engine, "_run", no_grouping)
+    for grain, matrix in want.items():
+        counts = engine.load_compact(folder, "events", grain)
+        got = event_retention_from_counts(counts, data_end=engine.stored_data_end(folder, "events"),
+                                          start_event="visit", return_event="*", grain=grain, cumulative=True)
+        assert_frame_equal(got, matrix)
+
+
 def test_saving_again_replaces_the_stored_tables(tmp_path: Path) -> None:
     ws = Workspace(tmp_path)
     full = load_file(SAMPLE / "orders.csv", kind="orders")

@@ -250,3 +250,68 @@ def test_event_retention_errors() -> None:
         event_retention(EVENTS.rename({"user_id": "user"}), start_event="signup", return_event="buy")
     empty = event_retention(EVENTS, start_event="signup", return_event="buy", date_from=date(2025, 1, 1))
     assert empty.height == 0 and "share" in empty.columns
+
+
+# --- event retention from the engine's stored user × period × event counts (issue 15, SPEC §9) ---
+
+_event_rows = st.lists(
+    st.tuples(st.sampled_from(["u1", "u2", "u3", "u4", "u5"]), st.sampled_from(["visit", "buy", "open"]),
+              st.integers(0, 200), st.integers(0, 86_399)),
+    min_size=1, max_size=40,
+)
+
+
+def _events(rows) -> pl.DataFrame:
+    start = datetime(1969, 12, 1)  # across 1970: negative and positive period indexes
+    return pl.DataFrame({"user_id": [r[0] for r in rows], "event": [r[1] for r in rows],
+                         "occurred_at": [start + timedelta(days=r[2], seconds=r[3]) for r in rows]})
+
+
+def _from_counts(events: pl.DataFrame, grain: str, **options) -> pl.DataFrame:
+    from retention_core.engine import event_counts
+    from retention_core.retention.cohorts import event_retention_from_counts
+
+    last = events["occurred_at"].max().date()
+    return event_retention_from_counts(event_counts(events, grain=grain), data_end=last, grain=grain, **options)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(rows=_event_rows, grain=st.sampled_from(["week", "month"]), kind=st.sampled_from(["first_time", "recurring"]),
+       start=st.sampled_from(["visit", "*"]), back=st.sampled_from(["buy", "visit", "*"]), cumulative=st.booleans(),
+       least=st.integers(1, 3), from_day=st.one_of(st.none(), st.integers(0, 200)))
+def test_event_retention_from_counts_equals_the_events(rows, grain, kind, start, back, cumulative, least, from_day):
+    events = _events(rows)
+    names = set(events["event"])
+    if (start != "*" and start not in names) or (back != "*" and back not in names):
+        return  # an unknown event name is an error on both paths (tested below)
+    date_from = None if from_day is None else date(1969, 12, 1) + timedelta(days=from_day)
+    options = {"start_event": start, "return_event": back, "type": kind, "cumulative": cumulative,
+               "min_occurrences": least, "date_from": date_from}
+    assert_frame_equal(_from_counts(events, grain, **options), event_retention(events, grain=grain, **options))
+
+
+def test_event_retention_from_counts_by_hand_and_errors() -> None:
+    from retention_core.retention.cohorts import event_retention_from_counts
+
+    # u1 visits twice in the week of 1 Jan and once in the week of 15 Jan; u2 once in the week of 8 Jan.
+    ev = pl.DataFrame({"user_id": ["u1", "u1", "u2", "u1"], "event": ["visit"] * 4,
+                       "occurred_at": [datetime(2024, 1, 1, 9), datetime(2024, 1, 2, 9), datetime(2024, 1, 10, 9),
+                                       datetime(2024, 1, 17, 9)]})
+    m = _from_counts(ev, "week", start_event="visit", return_event="visit", type="recurring")
+    assert m.select("cohort", "age", "value").rows() == [
+        (date(2024, 1, 1), 0, 1), (date(2024, 1, 1), 1, 0), (date(2024, 1, 1), 2, 1),
+        (date(2024, 1, 8), 0, 1), (date(2024, 1, 8), 1, 0), (date(2024, 1, 15), 0, 1)]
+    assert m["complete"].to_list() == [True, True, False, True, False, False]  # the data ends on Wed 17 Jan
+    twice = _from_counts(ev, "week", start_event="visit", return_event="visit", type="recurring", min_occurrences=2)
+    assert twice["value"].to_list() == [1, 0, 0, 1, 0, 1]  # no later week has two visits (age 0 = the cohort)
+    from retention_core.engine import event_counts
+
+    counts = event_counts(ev, grain="week")
+    with pytest.raises(ParameterError, match="grain"):
+        event_retention_from_counts(counts, data_end=date(2024, 1, 17), start_event="visit", return_event="visit",
+                                    grain="day")
+    with pytest.raises(ParameterError, match="visit"):  # the message lists the known names
+        event_retention_from_counts(counts, data_end=date(2024, 1, 17), start_event="signup", return_event="visit")
+    with pytest.raises(ColumnNotFoundError):
+        event_retention_from_counts(counts.drop("events"), data_end=date(2024, 1, 17), start_event="visit",
+                                    return_event="visit")
