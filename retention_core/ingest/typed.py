@@ -53,6 +53,14 @@ SAMPLE = 50_000  # ≥ every sample the general path's detection reads (number f
 _TEXT_ROLES = {"customer_id", "user_id", "event", "order_id"}
 # the fast formats the general path would pick for an ISO column, as DuckDB strftime formats
 _ISO_TIMESTAMP = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+# The same with a fraction of a second on every value (1 to 6 digits, no zone: what exporters write,
+# e.g. 2024-01-01T00:29:05.000000): DuckDB's %f reads the digits as a fraction (".5" = 500 ms) and
+# refuses a value without one or with 7+ digits, which sends the file to the general path. Read typed,
+# 10M such timestamps no longer go through text (0.56 s per 1M values in polars).
+_ISO_FRACTION = {
+    "%Y-%m-%d %H:%M:%S.%f": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{1,6}$",
+    "%Y-%m-%dT%H:%M:%S.%f": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,6}$",
+}
 _ISO_DATE = "%Y-%m-%d"
 # ISO 8601 beyond those (a "T", fractions of a second, "Z" or "+03:00", or a mix): DuckDB reads the column as
 # text and it is parsed with the general path's own expression (offsets converted to the dataset's zone)
@@ -196,7 +204,8 @@ def _read(path: Path, *, kind: Kind | None, mapping: dict[str, str] | None, con:
             kind_of = "VARCHAR" if stamp == _ISO_TEXT else "DATE" if stamp == _ISO_DATE else "TIMESTAMP"
             types[header], formats[role] = kind_of, "iso"
     spec = "{" + ", ".join(f"'{_sql_text(h)}': '{t}'" for h, t in types.items()) + "}"
-    fmt = f", timestampformat = '{stamp}'" if stamp in _ISO_TIMESTAMP else f", dateformat = '{_ISO_DATE}'"
+    stamped = stamp in _ISO_TIMESTAMP or stamp in _ISO_FRACTION
+    fmt = f", timestampformat = '{stamp}'" if stamped else f", dateformat = '{_ISO_DATE}'"
     query = f"SELECT * FROM read_csv(?, delim = ?, header = true, types = {spec}{fmt})"
     typed = con.sql(query, params=[str(path), delim]).pl()
     if typed.columns != headers:
@@ -226,6 +235,9 @@ def _iso_format(values: pl.Series) -> str | None:
     for candidate in (*_ISO_TIMESTAMP, _ISO_DATE):
         parsed = s.str.to_datetime(candidate, strict=False, time_unit="us", cache=False)
         if parsed.null_count() == 0:
+            return candidate
+    for candidate, pattern in _ISO_FRACTION.items():
+        if s.len() and s.str.contains(pattern).all():
             return candidate
     return _ISO_TEXT
 

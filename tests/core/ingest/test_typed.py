@@ -31,6 +31,11 @@ CLEAN = {
     "offsets and fractions": ("customer_id,date,amount\na,2024-01-05T23:30:00.250+03:00,10\nb,2024-01-06T10:00:00-0500,12\n"
                               "c,2024-01-07 08:00,3\n"),
     "events with Z timestamps": "user_id,event,timestamp\nu1,visit,2024-01-05T10:00:00Z\nu1,buy,2024-01-05T10:05:00.001Z\n",
+    # every value with a fraction (1–6 digits, no zone): read typed by DuckDB (%f), not as text
+    "events, ISO T with microseconds": ("user_id,event,occurred_at\nu1,visit,2024-01-01T00:29:05.000000\n"
+                                        "u1,buy,2024-01-01T00:30:00.026490\nu2,visit,2023-12-31T23:59:59.999999\n"),
+    "orders, fractions of 1 to 6 digits": ("customer_id,date,amount\na,2024-01-05 10:00:00.5,10\n"
+                                           "b,2024-01-06 10:00:00.123,12\nc,2024-01-07 10:00:00.000001,3\n"),
 }
 FALLBACK = {
     "bad amount on the last line": "customer_id,date,amount\na,2024-01-05,10\nb,2024-01-06,oops\n",
@@ -70,6 +75,22 @@ def test_clean_exports_take_the_typed_path_and_match_the_general_one(write_file,
     path = write_file("export.csv", CLEAN[name])
     assert _typed(path) is not None
     _same(path)
+
+
+def test_fractions_of_a_second_are_read_typed_as_fractions(write_file):
+    from retention_core.ingest import typed
+
+    path = write_file("export.csv", CLEAN["orders, fractions of 1 to 6 digits"])
+    read = _typed(path)
+    assert read is not None and read.frame.schema[read.roles["ordered_at"]] == pl.Datetime("us")  # not text
+    assert load_file(path).frame["ordered_at"].to_list() == [
+        datetime(2024, 1, 5, 10, 0, 0, 500000), datetime(2024, 1, 6, 10, 0, 0, 123000), datetime(2024, 1, 7, 10, 0, 0, 1)]
+    # past the sampled head, a value without a fraction or with 7 digits: DuckDB refuses it, the general path reads it
+    head = "".join(f"c{i},2024-01-{1 + i % 28:02d} 10:00:00.25,{i}\n" for i in range(typed.SAMPLE + 10))
+    for tail in ("z,2024-02-01 10:00:00,1\n", "z,2024-02-01 10:00:00.1234567,1\n"):
+        odd = write_file("odd.csv", "customer_id,date,amount\n" + head + tail)
+        assert _typed(odd) is None
+        _same(odd)
 
 
 def test_offsets_convert_to_the_same_zone_on_both_paths(write_file):
