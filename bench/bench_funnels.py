@@ -80,11 +80,33 @@ def _floor(path: Path) -> float:
     return seconds
 
 
+def _cli(path: Path, floor: float, size: str) -> list[dict]:
+    """Issue 15: the ``funnel`` command as a whole process over the CSV as exported (ISO ``T`` timestamps with
+    microseconds), beside the same process doing nothing (imports) and ``load_file`` alone in this process."""
+    import sys
+
+    from bench.bench_engine import _child
+    from retention_core.ingest import load_file
+
+    cli = _child("process", sys.executable, "-m", "retention_core", "funnel", str(path), "--steps", ",".join(STEPS),
+                 "--window", "7d")
+    idle = _child("process", sys.executable, "-m", "retention_core", "--help")
+    load, loaded = _best(lambda: load_file(path, kind="events"), 1)
+    typed = loaded.report.rows_read == loaded.report.rows_accepted  # type: ignore[union-attr]
+    return [
+        {"benchmark": "funnel CLI process (ISO-T CSV)", "size": size, "seconds": round(cli["seconds"], 3),
+         "peak_mb": cli["peak_mb"], "target": f"<= 4x floor ({4 * floor:.2f} s)",
+         "note": f"{cli['seconds'] / floor:.2f}x floor; imports {idle['seconds']:.2f} s + load_file {load:.2f} s "
+                 f"({load / floor:.1f}x floor{', typed path' if typed else ''}) + funnel and JSON"},
+    ]
+
+
 def run(quick: bool, n_events: int | None = None) -> list[dict]:
     n_events, n_users = (n_events, n_events // 10) if n_events else (200_000, 20_000) if quick else (10_000_000, 1_000_000)
     size = f"{n_events:,} events / {n_users:,} users"
     path = _csv(n_events, n_users)
     floor = _floor(path)
+    results_cli = _cli(path, floor, size)
     events = pl.read_csv(path, schema_overrides={"occurred_at": pl.Datetime("us")}).with_row_index("seq")
     events = events.select("user_id", "event", "occurred_at", pl.col("seq").cast(pl.UInt32), "device")
     results = [
@@ -100,6 +122,7 @@ def run(quick: bool, n_events: int | None = None) -> list[dict]:
             {"benchmark": f"funnel_{order}_4_steps", "size": size, "seconds": round(seconds, 3), "peak_mb": None,
              "target": target, "note": f"{seconds / floor:.2f}x floor; users per step {users}"}
         )
+    results += results_cli
     plain = results[1]["seconds"]
     for name, options, rule in (("exclusion_breakdown", {"attribution": "step:1"}, "between"),
                                 ("exclusion_breakdown_posthog_first_touch", {"attribution": "first_touch"}, "posthog")):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,7 +19,14 @@ from retention_core.errors import ParameterError
 from retention_core.workspace.roles import ROLES, Role
 
 _HASHER = PasswordHasher()
-_DUMMY = _HASHER.hash("not a password of anyone")
+
+
+@lru_cache(maxsize=1)
+def _dummy() -> str:
+    """A hash to verify against for unknown names (same cost as a real account); made on the first sign-in,
+    not at import: every CLI command and app start imports this module (an argon2 hash is ~0.3 s)."""
+    return _HASHER.hash("not a password of anyone")
+
 MIN_PASSWORD = 8
 
 
@@ -53,7 +61,7 @@ def hash_password(password: str) -> str:
 def verify(con: sqlite3.Connection, name: str, password: str) -> Role | None:
     """The account's role when ``password`` is right, else None (same cost for unknown names)."""
     row = con.execute("SELECT role, password_hash FROM users WHERE name = ?", (name.strip(),)).fetchone()
-    stored = row["password_hash"] if row and row["password_hash"] else _DUMMY
+    stored = row["password_hash"] if row and row["password_hash"] else _dummy()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
