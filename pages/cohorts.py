@@ -90,7 +90,7 @@ else:
     ages = shown_matrix["age"].n_unique()
     if ages > 40:  # numbers in hundreds of columns are unreadable (hover still shows them)
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
-    drilldown.cohort_heatmap(widgets.localized_figure(fig), grain=grain, value=value, mode=mode)  # a click lists the cell's customers
+    drilldown.cohort_heatmap(fig, grain=grain, value=value, mode=mode)  # a click lists the cell's customers
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(cells, incomplete, shown=False, masked=True)
 widgets.engine_caption(grain=grain)

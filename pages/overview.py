@@ -107,7 +107,7 @@ if kind == "orders":
 fig = flow_chart(shown, incomplete=display, labels=labels)
 if kind == "orders":
     st.markdown(f"**{t('overview.flow')}**")
-    drilldown.flow_chart(widgets.dated(fig), grain=grain, window=rule.periods)  # a click lists the bar's customers
+    drilldown.flow_chart(fig, grain=grain, window=rule.periods)  # a click lists the bar's customers
 else:
     widgets.chart(fig, "overview_flow", title=t("overview.flow"), date_axis=True)
 widgets.period_caption(caption, incomplete, shown=included)

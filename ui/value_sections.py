@@ -119,7 +119,7 @@ def rfm_section() -> None:
     measure = widgets.choice(st, state.RFM_MEASURE, get_args(TreemapMeasure), "customers", label=t("value.rfm_measure"),
                              prefix="value.rfm_measure")
     names = {s: t(f"segment.{s}") for s in SEGMENTS}
-    drilldown.rfm_treemap(widgets.localized_figure(rfm_treemap(summary, measure=measure, segment_names=names)), rfm, names)
+    drilldown.rfm_treemap(rfm_treemap(summary, measure=measure, segment_names=names), rfm, names)
     st.caption(t("value.rfm_caption"))
     widgets.table(widgets.translated(summary, "segment", "segment", SEGMENTS), names={},
                   percent=("customer_share", "revenue_share"), file_name="rfm_segments.csv", key="value_rfm_download",

@@ -131,7 +131,7 @@ def results(b, s, f, bt):
                  strict=True)
     for tab, chart, measure in charts:
         widgets.chart(projection_chart(p, measure=measure, y_title=t(f"whatif.y_{measure}"), **names),
-                      f"wi_chart_{measure}", where=tab, title=t(f"whatif.chart_{chart}"), date_axis=True)
+                      f"wi_chart_{measure}", where=tab, title=t(f"whatif.chart_{chart}"), date_axis="month")
     widgets.download(p, "whatif-projection.csv", label=t("whatif.download_projection"), key="wi_dl_projection")
     widgets.chart(sensitivity_chart(
         sensitivity(b, s), lever_names={k: t(f"whatif.nudge_{k}") for k in ("crr", "winback", "aov", "frequency")},
@@ -152,9 +152,9 @@ def honesty(bt):
         for tab, (actual, projected, y) in zip(tabs, (
                 (bt.actual_active, bt.projected_active, "whatif.y_active_customers"),
                 (bt.actual_revenue, bt.projected_revenue, "whatif.y_revenue")), strict=True):
-            tab.plotly_chart(backtest_chart(months, list(actual), list(projected), actual_name=t("whatif.actual"),
-                                            projected_name=t("whatif.model_said"), y_title=t(y)),
-                             key=f"wi_backtest_{y}")
+            widgets.chart(backtest_chart(months, list(actual), list(projected), actual_name=t("whatif.actual"),
+                                         projected_name=t("whatif.model_said"), y_title=t(y)),
+                          f"wi_backtest_{y}", where=tab, date_axis="month")
 
 
 def solver(b, s):
@@ -290,6 +290,6 @@ def subscribers():
         st.info(t("whatif.subs_backtest", start=i18n.day(bt.from_day), h=len(bt.months), mape=pct(bt.mape)),
                 icon=":material/fact_check:")
         names |= {"band": error_band(shaped, bt), "band_name": t("whatif.band")}
-    st.plotly_chart(projection_chart(shaped, measure="active_customers", y_title=t("whatif.y_subscribers"), **names),
-                    key="wi_subs_chart")
+    widgets.chart(projection_chart(shaped, measure="active_customers", y_title=t("whatif.y_subscribers"), **names),
+                  "wi_subs_chart", date_axis="month")
     projected_survival(key="wi_survival")

@@ -316,13 +316,13 @@ def chart_labels(**extra: str) -> dict[str, str]:
     return {**{k: _label(k, ("chart", "metric")) for k in (*DEFAULT_LABELS, "no_value")}, **extra}
 
 
-def dated(fig):
+def dated(fig, grain: str | None = None):
     """A figure with a date x axis in the UI language: month names and hovers per language
-    (:func:`retention_core.charts.theme.localized`), with the dataset's annotations drawn on it as dotted
-    lines (ui/notes_sections.py, SPEC §7.1)."""
+    (:func:`retention_core.charts.theme.localized`; ticks per ``grain``, the sidebar's by default), with the
+    dataset's annotations drawn on it as dotted lines (ui/notes_sections.py, SPEC §7.1)."""
     from ui import notes_sections
 
-    return notes_sections.mark(localized(fig, lang=state.lang(), grain=state.grain()))
+    return notes_sections.mark(localized(fig, lang=state.lang(), grain=grain or state.grain()))
 
 
 def dataset_name(slug: str | None) -> str:
@@ -357,19 +357,16 @@ def image_name(chart: str) -> str:
     return safe.strip("-")[:120]
 
 
-def localized_figure(fig):
-    """The figure's numbers in the UI language (separators), for the clickable charts the drill-down draws
-    itself (ui/drilldown.py); charts with a date axis use :func:`dated`."""
-    return localized(fig, lang=state.lang(), grain=None)
-
-
-def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: bool = False,
-          height: int | None = None) -> None:
+def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: bool | str = False,
+          height: int | None = None, on_select: str = "ignore", selection_mode: str = "points"):
     """Every chart of the app: in the UI language (numbers, month names, hovers), with its ``title`` and the
     filters it shows (:func:`filter_caption`) inside the figure, so the camera button's PNG (named by
-    :func:`image_name`) carries its context; the legend under the plot (never under the title or the toolbar)."""
+    :func:`image_name`) carries its context; the legend under the plot (never under the title or the toolbar).
+
+    ``date_axis``: True for the sidebar's grain, or the grain of the x axis (``"month"`` on What-if);
+    ``on_select="rerun"`` makes it clickable and returns the selection event (the drill-downs)."""
     if date_axis:
-        dated(fig)  # month names per language and the dataset's annotations
+        dated(fig, date_axis if isinstance(date_axis, str) else None)  # month names per language, annotations
     else:
         localized(fig, lang=state.lang(), grain=None)
     if title is not None:
@@ -379,7 +376,10 @@ def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: boo
         fig.update_layout(height=height)
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "filename": image_name(key), "scale": 2}}
-    (where or st).plotly_chart(fig, key=key, width="stretch", config=config)
+    if on_select == "ignore":
+        return (where or st).plotly_chart(fig, key=key, width="stretch", config=config)
+    return (where or st).plotly_chart(fig, key=key, width="stretch", config=config, on_select=on_select,
+                                      selection_mode=selection_mode)
 
 
 def labelled(frame: pl.DataFrame, **names: str) -> pl.DataFrame:
