@@ -97,7 +97,6 @@ widgets.engine_caption(grain=grain)
 widgets.download(matrix, f"cohorts_{grain}_{value}_{mode}.csv", names={"value": t(f"cohorts.value.{value}")},
                  percent=("value",) if FORMATS[value] == "percent" else (), key="cohorts_download")
 
-st.subheader(t("cohorts.curve"))
 fig = retention_curve_chart(curve, value_format=FORMATS[value], labels=labels)
 fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "nticks": 25} if curve.height > 40 else {}))
 widgets.chart(fig, "cohorts_curve", title=t("cohorts.curve"))

@@ -66,7 +66,7 @@ def _history(info: DatasetInfo) -> None:
         t("team.col_rows"): [" · ".join(f"{t('kind.' + k)}: {i18n.num(n)}" for k, n in v.rows.items()) for v in versions],
         t("team.col_restored_from"): [v.restored_from for v in versions],
     }, strict=False)
-    st.dataframe(table, hide_index=True, key=f"team_history_{info.slug}")
+    widgets.grid(table, hide_index=True, key=f"team_history_{info.slug}")
     for v in versions[:10]:
         c1, c2 = st.columns(2)
         if c1.button(t("team.open", version=v.version), key=f"team_open_{info.slug}_{v.version}",
@@ -136,7 +136,7 @@ def audit() -> None:
         pl.Series("detail", [_detail(x or "") for x in shown["detail"].to_list()], dtype=pl.String),
     ).rename({"at": t("team.col_at"), "actor": t("team.col_actor"), "action": t("team.col_action"),
               "target": t("team.col_target"), "detail": t("team.col_detail")})
-    st.dataframe(shown, hide_index=True, key="team_audit")
+    widgets.grid(shown, hide_index=True, key="team_audit")
     widgets.download_csv(log, "audit_log.csv", label=t("team.audit_download"), key="team_audit_download")
 
 

@@ -1,7 +1,7 @@
 """Drill-down (SPEC §7.1): a click on a cohort cell, a flow bar, an RFM cell or a funnel step lists the customers
 behind it.
 
-Charts are drawn with ``st.plotly_chart(on_select="rerun")``; the selected point names the number
+Charts are drawn with ``widgets.chart(on_select="rerun")``; the selected point names the number
 (heatmap cells are made clickable by :func:`retention_core.charts.drilldown.clickable_cells`). The
 core computes the list (:mod:`retention_core.retention.drilldown`, :mod:`retention_core.value.segments`);
 this module draws it with a CSV download ready for a CRM.

@@ -67,7 +67,7 @@ def holdout_section(ov: ValueOverview) -> None:
                              prefix="value.measure")
     widgets.chart(holdout_chart(h.by_frequency, measure=measure, actual_name=t("value.actual"),
                                   predicted_name=t("value.predicted"), x_title=t("column.frequency_bucket"),
-                                  y_title=t(f"value.measure.{measure}")), "value_holdout", title=t("value.holdout"))
+                                  y_title=t(f"value.measure.{measure}")), "value_holdout", title=t("value.holdout_chart"))
     widgets.table(h.by_frequency, names={}, file_name="holdout_check.csv", key="value_holdout_download")
 
 
@@ -103,7 +103,6 @@ def parameters(ov: ValueOverview) -> None:
 
 
 def pareto_section() -> None:
-    st.subheader(t("value.pareto"))
     fig = pareto_chart(widgets.computed(pareto_curve, "orders"), x_title=t("value.pareto_x"), y_title=t("value.pareto_y"),
                        reference_name=t("value.equal_shares"))
     widgets.chart(fig, "value_pareto", title=t("value.pareto"), height=400)

@@ -98,7 +98,7 @@ def levers(b, window: ActivityWindow):
     c[1].caption(t("whatif.new_base", **f))
     c[2].slider(t("whatif.margin"), *R[state.WI_MARGIN], step=1.0, format="%.0f%%", key=state.WI_MARGIN, **KEEP)
     c[2].caption(t("whatif.margin_base", margin=pct(activity.dataset_settings().margin, 0)))
-    c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, key=state.WI_CAC, **KEEP)
+    c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, format="%.0f", key=state.WI_CAC, **KEEP)
     c[3].caption(t("whatif.cac_base"))
     c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, key=state.WI_COST, **KEEP)
     c[4].caption(t("whatif.cost_base", **f))
@@ -243,7 +243,7 @@ def scenarios(b):
     c[3].button(t("whatif.load"), key=state.WI_LOAD, on_click=state.set_levers, args=(saved[pick],))
     c[4].button(t("whatif.delete"), key=state.WI_DELETE, on_click=state.delete_scenario, args=(pick,))
     table = compare_scenarios(b, list(saved.values()))
-    st.dataframe({t("whatif.col_name"): table["name"].to_list()}
+    widgets.grid({t("whatif.col_name"): table["name"].to_list()}
                  | {t(f"whatif.col_{k}"): [fmt(x) for x in table[k].to_list()] for k, fmt in COLUMNS.items()},
                  hide_index=True)
     widgets.download(table, "whatif-scenarios.csv", key="wi_dl_scenarios")

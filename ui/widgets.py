@@ -444,6 +444,14 @@ def significant(x: float | None, digits: int = 3) -> str:
     return i18n.num(x, max(0, digits - 1 - math.floor(math.log10(abs(x)))))
 
 
+NULL_SHOWN = "—"  # a missing value in a table (CRR with nobody at the start): not Streamlit's English "None"
+
+
+def grid(data, **kwargs):
+    """Every ``st.dataframe`` of the app: missing values show as a dash in both languages."""
+    return st.dataframe(data, placeholder=NULL_SHOWN, **kwargs)
+
+
 def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: tuple[str, ...] = (),
           dates: tuple[str, ...] = (), decimals: int = 2, first: tuple[str, ...] = (), file_name: str | None = None,
           key: str | None = None, height: int | None = None, hide_empty: bool = False, rows: int | None = None) -> None:
@@ -465,7 +473,7 @@ def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: 
                 rounded.append(pl.col(label[column]).round(3 if column in percent else decimals))
     order = [label[c] for c in first] + [label[c] for c in frame.columns if c not in first] if first else None
     shown = full.head(rows) if rows is not None else full  # 100k-row lists are slow to send on every rerun
-    st.dataframe(shown.with_columns(rounded), hide_index=True, column_config=config, column_order=order,
+    grid(shown.with_columns(rounded), hide_index=True, column_config=config, column_order=order,
                  height=height or "auto")
     if shown.height < full.height:
         st.caption(t("common.first_rows", shown=i18n.num(shown.height), total=i18n.num(full.height)))
