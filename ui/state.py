@@ -157,6 +157,7 @@ ER_BREAKDOWN_TYPE = "er_byt"  # event | user
 ER_START_WHERE = "er_sw"  # filter text on the start event
 ER_RETURN_WHERE = "er_rw"  # filter text on the return event
 ER_VALUE = "er_val"  # the breakdown value whose heatmap is shown
+IMAGE_FORMAT = "img"  # png | svg: what a chart's camera button saves (a reader's choice, kept in the link)
 JOURNEYS_TAB = "jtab"  # funnel | retention | paths | sequence: the open tab (only it computes)
 JOURNEYS_TAB_WIDGET = "_jtab"  # session only: the tabs widget's own value (its label, which is per language)
 
@@ -198,7 +199,7 @@ REVIEW_GRAIN = "rg"
 REVIEW_SEGMENT = "rs"
 
 URL_KEYS: dict[str, Codec] = {
-    LANG: "str", DATASET: "str", VERSION: "int", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
+    LANG: "str", IMAGE_FORMAT: "str", DATASET: "str", VERSION: "int", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
     INCLUDE_INCOMPLETE: "bool", WINDOW: "int", COHORT_VALUE: "str", COHORT_MODE: "str", CURVE_WEIGHTING: "str",
     AGE_K: "int", REVIEW_GRAIN: "str", REVIEW_SEGMENT: "str",
     WI_CRR: "float", WI_WINBACK: "float", WI_CHURN: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
@@ -219,7 +220,7 @@ URL_KEYS: dict[str, Codec] = {
 URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str",
                                    EXCLUDE_SPAN_PREFIX: "str", STEP_COND_PREFIX: "str"}
 URL_DEFAULTS: dict[str, object] = {
-    LANG: "en", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, COHORT_VALUE: "customers",
+    LANG: "en", IMAGE_FORMAT: "png", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, COHORT_VALUE: "customers",
     COHORT_MODE: "on", CURVE_WEIGHTING: "size", AGE_K: 1, REVIEW_GRAIN: "week", **WHATIF_DEFAULTS,
     FUNNEL_WINDOW: 7, FUNNEL_WINDOW_UNIT: "days", ORDER: "ordered", PATH_DEPTH: 4, PATH_TOP: 10,
     EXCLUSION_RULE: "between", ATTRIBUTION: "step:1", BREAKDOWN_LIMIT: 10, ALL_USERS: False, TTC_BINS: 0,
@@ -262,7 +263,7 @@ URL_RANGES: dict[str, tuple[float, float]] = {
     RISK_GAPS: (0.5, 20.0), RISK_P_ALIVE: (0, 100), LAPSED_TOP: (1, 100), **WHATIF_RANGES,
 }
 URL_CHOICES: dict[str, tuple[str, ...]] = {
-    LANG: ("en", "ru"), GRAIN: GRAINS, REVIEW_GRAIN: ("week", "month"),
+    LANG: ("en", "ru"), IMAGE_FORMAT: ("png", "svg"), GRAIN: GRAINS, REVIEW_GRAIN: ("week", "month"),
     COHORT_VALUE: get_args(CohortValue), COHORT_MODE: get_args(CohortMode), CURVE_WEIGHTING: get_args(CurveWeighting),
     TIME_UNIT: TIME_UNITS, RFM_MEASURE: get_args(TreemapMeasure), HOLDOUT_MEASURE: get_args(HoldoutMeasure),
     WI_TARGET_METRIC: ("revenue", "gross_profit"), WI_TARGET_BASIS: ("month", "cumulative"),

@@ -20,7 +20,8 @@ from ui import activity, cache, i18n, state, team
 from ui.i18n import t
 from ui.text import plain
 
-DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
+DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}
+IMAGE_FORMATS = ("png", "svg")  # the camera button of every chart saves one of these (sidebar)  # date inputs and table date columns, per language
 
 
 def sidebar() -> None:
@@ -56,6 +57,9 @@ def sidebar() -> None:
     c2.date_input(t("sidebar.date_to"), min_value=lo, max_value=hi, key=state.DATE_TO, format=fmt)
     state.ensure_choice(state.GRAIN, list(GRAINS), fallback=state.DEFAULT_GRAIN)
     sb.selectbox(t("sidebar.grain"), GRAINS, format_func=lambda g: t(f"grain.{g}"), key=state.GRAIN)
+    state.ensure_choice(state.IMAGE_FORMAT, list(IMAGE_FORMATS), fallback="png")
+    sb.segmented_control(t("sidebar.image_format"), IMAGE_FORMATS, format_func=str.upper, key=state.IMAGE_FORMAT,
+                         help=t("sidebar.image_format_help"))
     segs = cache.segments(slug, kind, cache.version(slug))
     if segs:
         with sb.expander(t("sidebar.segments"), expanded=any(state.get(state.segment_key(c)) for c in segs)):
@@ -357,6 +361,12 @@ def image_name(chart: str) -> str:
     return safe.strip("-")[:120]
 
 
+def image_format() -> str:
+    """PNG (slides, chats) or SVG (print, editing): the reader's choice in the sidebar."""
+    chosen = state.get(state.IMAGE_FORMAT)
+    return chosen if chosen in IMAGE_FORMATS else "png"
+
+
 def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: bool | str = False,
           height: int | None = None, on_select: str = "ignore", selection_mode: str = "points"):
     """Every chart of the app: in the UI language (numbers, month names, hovers), with its ``title`` and the
@@ -375,7 +385,7 @@ def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: boo
     if height:
         fig.update_layout(height=height)
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-              "toImageButtonOptions": {"format": "png", "filename": image_name(key), "scale": 2}}
+              "toImageButtonOptions": {"format": image_format(), "filename": image_name(key), "scale": 2}}
     if on_select == "ignore":
         return (where or st).plotly_chart(fig, key=key, width="stretch", config=config)
     return (where or st).plotly_chart(fig, key=key, width="stretch", config=config, on_select=on_select,

@@ -318,3 +318,19 @@ def test_an_undefined_crr_shows_as_a_dash_in_the_period_table(app):
     table = next(d for d in at.dataframe if "CRR" in d.value.columns)
     assert table.value["CRR"].isna().iloc[0]  # the sample's first month: S = 0
     assert table.proto.placeholder == "—"
+
+
+def test_the_camera_button_saves_svg_when_the_reader_chose_it(app):
+    """PNG by default; ``?img=svg`` (the sidebar's choice, kept in the link) makes every chart save a vector SVG,
+    named after the chart, the dataset and the day."""
+    import json
+
+    def options(at):
+        chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("-overview_trend"))
+        return json.loads(chart.proto.config)["toImageButtonOptions"]
+
+    assert options(app.run())["format"] == "png"
+    link = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    link.query_params["img"] = "svg"
+    svg = options(link.run())
+    assert svg["format"] == "svg" and svg["filename"].startswith("overview_trend_sample-shop_")
