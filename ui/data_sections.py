@@ -137,7 +137,10 @@ def audit() -> None:
     ).rename({"at": t("team.col_at"), "actor": t("team.col_actor"), "action": t("team.col_action"),
               "target": t("team.col_target"), "detail": t("team.col_detail")})
     widgets.grid(shown, hide_index=True, key="team_audit")
-    widgets.download_csv(log, "audit_log.csv", label=t("team.audit_download"), key="team_audit_download")
+    actions = {a: _action(a) for a in log["action"].unique().to_list()}  # one per kind of event
+    widgets.download(log, "audit_log.csv", shown=log.with_columns(pl.col("action").replace(actions)),
+                     names=dict(zip(log.columns, shown.columns, strict=True)), label=t("team.audit_download"),
+                     key="team_audit_download")
 
 
 def _known(key: str, fallback: str) -> str:

@@ -47,7 +47,7 @@ def customer_table(customers: pl.DataFrame, *, title: str, file_name: str, key: 
     st.caption(t(count, n=i18n.num(customers.height)))
     if customers.height:
         widgets.table(customers, dates=("first_order", "last_order"), rows=SHOWN_ROWS)
-        widgets.download_csv(widgets.labelled(customers), file_name, key=key, audit=file_name.removesuffix(".csv"))
+        widgets.download(widgets.labelled(customers), file_name, key=key, audit=file_name.removesuffix(".csv"))
 
 
 def cohort_heatmap(fig, *, grain: str, value: str, mode: str) -> None:

@@ -124,7 +124,10 @@ def retention_section(events: list[str], properties: list[str], first: str) -> N
                  zone=options["time_zone"], type=t(f"journeys.er.type.{options['type']}"),
                  unit=t(f"journeys.er.period.{period}")))
     widgets.grid(retention_view(shown, hourly=period == "hour"), hide_index=True)
-    widgets.download_csv(matrix, "event_retention.csv", label=t("journeys.er.download"), key="er_csv")
+    names = {c: t(f"journeys.er.col.{c}") for c in ("cohort", "size", "age", "share", "complete")}
+    widgets.download(matrix, "event_retention.csv", label=t("journeys.er.download"), key="er_csv",
+                     names={**names, "value": t("journeys.er.col.users"), "breakdown": t("journeys.er.col.breakdown")},
+                     percent=("share",))
 
 
 def retention_view(matrix: pl.DataFrame, *, hourly: bool) -> pl.DataFrame:

@@ -491,4 +491,3 @@ def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: 
         download(frame, file_name, names=names, percent=percent, decimals=decimals, key=key)
 
 
-download_csv = download  # the former name: a download added on another branch still goes through the one writer

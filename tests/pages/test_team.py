@@ -219,7 +219,7 @@ def test_opening_an_old_version_from_the_history_pins_it(app, workspace):
     assert any(c.value.startswith("Version 1 of 2, pinned by the link") for c in at.sidebar.caption)
 
 
-def test_the_audit_log_reads_as_sentences_in_the_readers_language(shared):
+def test_the_audit_log_reads_as_sentences_in_the_readers_language(shared, downloads):
     """The admin reads what happened in Russian: the action translated, the JSON detail as a line with
     Russian number grouping — not ``save`` and ``{"rows": {"orders": 22190}, "version": 1}``."""
     at = _signed_in("ada")
@@ -233,3 +233,6 @@ def test_the_audit_log_reads_as_sentences_in_the_readers_language(shared):
     assert "Демо-магазин" in table["Набор / учётная запись"].to_list()  # the bundled sample, by its Russian name
     assert table["Когда (UTC)"].str.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d").all()
     assert not any("{" in str(d) for d in table["Подробности"].to_list())
+    header, *lines = downloads["audit_log.csv"].decode("utf-8-sig").splitlines()  # the whole log, for Excel
+    assert header == "Когда (UTC);Кто;Что;Набор / учётная запись;Подробности"
+    assert any(";сохранение;" in line for line in lines)
