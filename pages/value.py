@@ -26,7 +26,7 @@ STATISTICS = ("mean", "p10", "p25", "median", "p75", "p90", "max")
 
 def settings(first, last) -> dict:
     """The model's settings (URL-kept) as :func:`value_overview` options."""
-    c = st.columns([1.1, 1.3, 1, 1, 1])
+    c = st.columns([1.1, 1.6, 0.85, 0.85, 1.1])  # "День | Неделя | Месяц" whole at 1280 px
     state.ensure_date(state.CALIBRATION_END, first, last)
     cal = c[0].date_input(t("value.cal_end"), value=None, min_value=first, max_value=last,  # None: may be emptied
                           key=state.CALIBRATION_END, format=widgets.DATE_FORMAT[state.lang()], help=t("value.cal_end_help"))

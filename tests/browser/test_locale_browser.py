@@ -26,6 +26,11 @@ _CLIPPED_TILES = """() => [...document.querySelectorAll('[data-testid="stMetricL
   + ' [data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stPageLink"] *')]
   .filter(e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis'
                && e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
+# A row of choices (st.segmented_control / pills) running past its column: "День | Неделя | Мес" under the next input.
+_CLIPPED_CHOICES = """() => [...document.querySelectorAll('[data-testid="stButtonGroup"]')].flatMap(g => {
+  const edge = g.getBoundingClientRect().right;  // a button past it runs under the next column
+  return [...g.querySelectorAll('button')].filter(b => b.getBoundingClientRect().right > edge + 1).map(b => b.innerText);
+})"""
 # The text a reader sees: icon ligatures (":material/download:" renders as the word "download") and
 # Streamlit's screen-reader "Skip to content" link are not text on the screen.
 _READ_TEXT = """() => { const out = [];
@@ -87,7 +92,7 @@ def test_every_page_in_both_languages(server, browser, lang):
                     problems.append((path, "english", sorted(words)[:20]))
             if page.get_by_test_id("stException").count():
                 problems.append((path, "exception"))
-            clipped = page.evaluate(_CLIPPED_TILES)
+            clipped = page.evaluate(_CLIPPED_TILES) + page.evaluate(_CLIPPED_CHOICES)
             if clipped:
                 problems.append((path, "clipped tiles", clipped))
             overlaps = page.evaluate(_OVERLAPS)

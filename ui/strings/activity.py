@@ -123,7 +123,7 @@ RU = {
         "анализа на всех страницах."
     ),
     "activity.risk_days_placeholder": "цикл покупки: {days}",
-    "activity.margin_placeholder": "из настроек данных: {margin}",
+    "activity.margin_placeholder": "как в данных: {margin}",
     "activity.settings_caption": "Знак валюты: {currency} · валовая маржа {margin} (настройки набора данных, страница «Данные»).",
     "activity.no_currency": "нет",
     "activity.formula_rule": "Отток по правилу активности: {rule}.",

@@ -28,5 +28,6 @@ def test_large_values_are_not_abbreviated_the_english_way():
     fig = localized(clv_histogram(pl.DataFrame({"clv": [100.0, 5_000.0, 12_000.0]}), x_title="CLV", y_title="n"),
                     lang="ru")
     assert fig.layout.xaxis.exponentformat == "none" and fig.layout.yaxis.exponentformat == "none"
+    assert fig.layout.yaxis.separatethousands  # "10 000" with the Russian separator, not "10000"
     english = localized(go.Figure(go.Bar(x=["a"], y=[2_000_000])), lang="en")
     assert english.layout.separators == ".," and english.layout.yaxis.exponentformat == "none"
