@@ -83,7 +83,8 @@ TILE_CSS = """<style>
 
 def page_style() -> None:
     """The app-wide CSS the theme cannot express: tiles that never truncate, and in Russian the file uploader's
-    built-in English ("Upload", "… per file") replaced by catalogue text (Streamlit offers no API for it)."""
+    built-in English ("Upload", "… per file") replaced by catalogue text and its English file size ("13.1KB")
+    hidden (Streamlit offers no API for either; the validation report below counts the rows)."""
     css = TILE_CSS
     if state.lang() != "en":
         size = int(st.get_option("server.maxUploadSize"))
@@ -94,6 +95,7 @@ def page_style() -> None:
 [data-testid="stFileUploaderDropzone"] button p::after {{content: "{t('data.upload_button')}"; font-size: 0.875rem}}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0 !important}}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{limit}"; font-size: 0.875rem}}
+[data-testid="stFileChipName"] + div {{display: none}}
 </style>"""
     st.html(css)
 
