@@ -141,7 +141,7 @@ def at_risk_section(ov: ValueOverview, model: dict) -> int:
     activity.optional_int(c[0], state.RISK_DAYS, 0, 3650, label=t("value.risk_days"), help=t("value.risk_days_help"),
                           placeholder=t("activity.risk_days_placeholder", days=activity.default_risk_days()))
     widgets.float_input(c[1], state.RISK_GAPS, 0.5, 20.0, activity.GAP_MULTIPLE, label=t("value.risk_gaps"),
-                        help=t("value.risk_gaps_help"))
+                        help=t("value.risk_gaps_help"), format="%g")  # "2", not "2.0": no decimal dot unless needed
     widgets.int_input(c[2], state.RISK_P_ALIVE, 0, 100, activity.P_ALIVE_BELOW, label=t("value.risk_p_alive"),
                       help=t("value.risk_p_alive_help"))
     rule = activity.at_risk_rule()  # the one reader of these inputs: the Weekly review uses the same

@@ -100,7 +100,7 @@ def levers(b, window: ActivityWindow):
     c[2].caption(t("whatif.margin_base", margin=pct(activity.dataset_settings().margin, 0)))
     c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, format="%.0f", key=state.WI_CAC, **KEEP)
     c[3].caption(t("whatif.cac_base"))
-    c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, key=state.WI_COST, **KEEP)
+    c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, format="%g", key=state.WI_COST, **KEEP)
     c[4].caption(t("whatif.cost_base", **f))
     st.caption(t("whatif.rule", rule=activity.rule_text(window)))
     with st.expander(t("whatif.how"), icon=":material/functions:"):
