@@ -82,6 +82,8 @@ SET_MARGIN = "_set_margin"
 SET_WINDOW_DAYS = "_set_window_days"
 SET_WEEK_START = "_set_week_start"
 SET_TIME_ZONE = "_set_time_zone"
+SET_CAC = "_set_cac"
+SET_COST = "_set_retention_cost"
 
 # What-if page: levers in display units (CRR change in points, other changes and margin in %)
 WI_CRR = "wi_crr"  # change of the retention rate r, points
@@ -376,12 +378,17 @@ def restore_from_url() -> None:
             st.session_state[key] = value
 
 
+def _url_default(key: str):
+    given = st.session_state.get(_DATASET_DEFAULTS) or {}
+    return given[key] if key in given else URL_DEFAULTS.get(key)
+
+
 def write_url() -> None:
     """After a run: put every URL key's current value into the address bar (defaults left out)."""
     params: dict[str, str | list[str]] = {}
     for key, value in st.session_state.items():
         codec = _codec(key) if isinstance(key, str) else None
-        if codec is None or value in (None, "", []) or URL_DEFAULTS.get(key) == value:
+        if codec is None or value in (None, "", []) or _url_default(key) == value:
             continue
         if codec == "list":
             params[key] = [str(v) for v in value]
@@ -403,6 +410,17 @@ def default(key: str, value) -> None:
     """Give a widget key its default before the widget is drawn (so widgets take no ``value=``)."""
     if key not in st.session_state:
         st.session_state[key] = value
+
+
+_DATASET_DEFAULTS = "_dataset_defaults"  # session only: {key: the default the dataset's settings give it}
+
+
+def dataset_default(key: str, value) -> None:
+    """A default that comes from the dataset's settings (What-if's margin, CAC, retention cost): given like
+    :func:`default`, and remembered so the link leaves out exactly this value — a value equal to the *static*
+    default (margin 100 % on a 30 % shop) must stay in the link, or reopening it would show the shop's 30 %."""
+    default(key, value)
+    st.session_state.setdefault(_DATASET_DEFAULTS, {})[key] = value
 
 
 def get(key: str, default=None):

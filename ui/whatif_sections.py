@@ -69,7 +69,10 @@ def shown(b, s) -> dict[str, str]:
 
 def levers(b, window: ActivityWindow):
     """The levers, each with the rate it moves beside it (before → after), the cuts, and the formulas."""
-    state.default(state.WI_MARGIN, round(activity.dataset_settings().margin * 100, 6))  # the dataset's margin
+    saved = activity.dataset_settings()  # margin, CAC and retention cost are the dataset's (Data page, SPEC §6)
+    state.dataset_default(state.WI_MARGIN, round(saved.margin * 100, 6))
+    state.dataset_default(state.WI_CAC, saved.cac)
+    state.dataset_default(state.WI_COST, saved.retention_cost)
     state.prepare_whatif()
     s = state.whatif_scenario(t("whatif.current"))
     f = shown(b, s)
@@ -99,9 +102,11 @@ def levers(b, window: ActivityWindow):
     c[2].slider(t("whatif.margin"), *R[state.WI_MARGIN], step=1.0, format="%.0f%%", key=state.WI_MARGIN, **KEEP)
     c[2].caption(t("whatif.margin_base", margin=pct(activity.dataset_settings().margin, 0)))
     c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, format="%.0f", key=state.WI_CAC, **KEEP)
-    c[3].caption(t("whatif.cac_base"))
+    c[3].caption(t("whatif.cac_base", cac=money2(activity.dataset_settings().cac)) if activity.dataset_settings().cac
+                 else t("whatif.cac_unset"))
     c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, format="%g", key=state.WI_COST, **KEEP)
-    c[4].caption(t("whatif.cost_base", **f))
+    c[4].caption(t("whatif.cost_base", **f) + (t("whatif.cost_saved", cost=money2(activity.dataset_settings().retention_cost))
+                                               if activity.dataset_settings().retention_cost else ""))
     st.caption(t("whatif.rule", rule=activity.rule_text(window)))
     with st.expander(t("whatif.how"), icon=":material/functions:"):
         st.markdown(t("whatif.formulas", **f))
