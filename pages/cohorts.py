@@ -90,14 +90,13 @@ else:
     ages = shown_matrix["age"].n_unique()
     if ages > 40:  # numbers in hundreds of columns are unreadable (hover still shows them)
         fig.update_traces(texttemplate=None).update_xaxes(dtick=None, nticks=25)
-    drilldown.cohort_heatmap(widgets.localized_figure(fig), grain=grain, value=value, mode=mode)  # a click lists the cell's customers
+    drilldown.cohort_heatmap(fig, grain=grain, value=value, mode=mode)  # a click lists the cell's customers
 st.caption(t("cohorts.heatmap_caption"))
 widgets.period_caption(cells, incomplete, shown=False, masked=True)
 widgets.engine_caption(grain=grain)
 widgets.download(matrix, f"cohorts_{grain}_{value}_{mode}.csv", names={"value": t(f"cohorts.value.{value}")},
                  percent=("value",) if FORMATS[value] == "percent" else (), key="cohorts_download")
 
-st.subheader(t("cohorts.curve"))
 fig = retention_curve_chart(curve, value_format=FORMATS[value], labels=labels)
 fig.update_xaxes(autorangeoptions={"minallowed": -0.5}, **({"dtick": None, "nticks": 25} if curve.height > 40 else {}))
 widgets.chart(fig, "cohorts_curve", title=t("cohorts.curve"))

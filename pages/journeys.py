@@ -57,7 +57,7 @@ def funnel_section(events: list[str], suggested: tuple[str, ...]) -> None:
                                result, labels)  # a click on a step lists its users
     with right:
         st.markdown(f"**{t('journeys.steps_table')}**")
-        st.dataframe(fb.steps_view(result.steps, labels), hide_index=True)
+        widgets.grid(fb.steps_view(result.steps, labels), hide_index=True)
         widgets.download(result.steps, "funnel_steps.csv", label=t("journeys.download_steps"), key="steps_csv")
         j = fb.drop_step_picker(spec)
         dropped = dropped_users(result, j)

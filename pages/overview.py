@@ -107,7 +107,7 @@ if kind == "orders":
 fig = flow_chart(shown, incomplete=display, labels=labels)
 if kind == "orders":
     st.markdown(f"**{t('overview.flow')}**")
-    drilldown.flow_chart(widgets.dated(fig), grain=grain, window=rule.periods)  # a click lists the bar's customers
+    drilldown.flow_chart(fig, grain=grain, window=rule.periods)  # a click lists the bar's customers
 else:
     widgets.chart(fig, "overview_flow", title=t("overview.flow"), date_axis=True)
 widgets.period_caption(caption, incomplete, shown=included)
@@ -128,8 +128,7 @@ if orders is not None and st.button(t("overview.report_prepare"), icon=":materia
                        mime="text/html", on_click="ignore", key="report_download", icon=":material/download:")
 
 if orders is not None:
-    st.subheader(t("overview.seasonality"))
-    try:
+    try:  # the section's title is the chart's, inside the figure (and in its PNG)
         season = widgets.computed(seasonality, "orders", value="revenue")
         widgets.chart(seasonality_chart(season, month_names=t("chart.months").split(","), labels=labels),
                       "overview_seasonality", title=t("overview.seasonality"))
@@ -137,8 +136,7 @@ if orders is not None:
     except NotEnoughDataError:
         st.info(t("overview.seasonality_short"))
 if widgets.has_table("survey"):
-    st.subheader(t("overview.nps"))
-    try:
+    try:  # the chart's title names the section
         nps = widgets.computed(nps_by_period, "survey", grain=grain)
         widgets.chart(nps_trend_chart(nps, labels=labels), "overview_nps", title=t("overview.nps"), date_axis=True)
         st.caption(t("overview.nps_caption"))

@@ -26,7 +26,7 @@ STATISTICS = ("mean", "p10", "p25", "median", "p75", "p90", "max")
 
 def settings(first, last) -> dict:
     """The model's settings (URL-kept) as :func:`value_overview` options."""
-    c = st.columns([1.1, 1.3, 1, 1, 1])
+    c = st.columns([1.1, 1.6, 0.85, 0.85, 1.1])  # "День | Неделя | Месяц" whole at 1280 px
     state.ensure_date(state.CALIBRATION_END, first, last)
     cal = c[0].date_input(t("value.cal_end"), value=None, min_value=first, max_value=last,  # None: may be emptied
                           key=state.CALIBRATION_END, format=widgets.DATE_FORMAT[state.lang()], help=t("value.cal_end_help"))
@@ -34,7 +34,7 @@ def settings(first, last) -> dict:
                           help=t("value.time_unit_help"))
     horizon = widgets.int_input(c[2], state.HORIZON, 1, 120, 12, label=t("value.horizon"), help=t("value.horizon_help"))
     discount = widgets.float_input(c[3], state.DISCOUNT, 0.0, 100.0, 10.0, label=t("value.discount"), step=1.0,
-                                   help=t("value.discount_help"))
+                                   help=t("value.discount_help"), format="%.0f")  # whole % a year: no decimal dot
     activity.optional_int(c[4], state.MARGIN, 1, 100, label=t("value.margin"), help=t("value.margin_help"),
                           placeholder=t("activity.margin_placeholder",
                                         margin=i18n.pct(activity.dataset_settings().margin, 0)))

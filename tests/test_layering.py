@@ -105,3 +105,14 @@ def test_pages_touch_session_state_only_through_ui_state():
     offenders = [str(p.relative_to(ROOT)) for p in [*(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
                  if re.search(r"st\.(session_state|query_params)", p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_every_table_and_chart_is_drawn_through_widgets():
+    """Tables through ``widgets.grid`` (a dash for a missing value, not "None") and charts through
+    ``widgets.chart`` (the UI language's numbers and month names, the title and filters in the PNG):
+    a direct ``st.dataframe``/``plotly_chart`` elsewhere would show English to a Russian reader."""
+    pattern = re.compile(r"\.(dataframe|plotly_chart)\(")
+    files = [*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "app.py"]
+    offenders = [str(p.relative_to(ROOT)) for p in files
+                 if p.name != "widgets.py" and pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -101,7 +101,7 @@ def segment_trend(grain: str, window: int, labels: dict[str, str]) -> None:
     fig = segment_trend_chart(shown, key=metric, labels={**labels, "other": t("compare.other")},
                               title=t("compare.trend_title", metric=t(f"metric.{metric}"),
                                       segment=widgets.column_label(segment)))
-    st.plotly_chart(widgets.dated(fig), width="stretch", key="compare_trend")
+    widgets.chart(fig, "compare_trend", date_axis=True)
     st.caption(t("compare.trend_caption", top=top))
 
 
@@ -115,7 +115,7 @@ def segment_curves(grain: str, value: str, mode: str, weighting: str, value_form
                               grain=grain, value=value, mode=mode, weighting=weighting)
     fig = segment_curves_chart(curves, value_format=value_format, labels={**labels, "other": t("compare.other")},
                                title=t("compare.curves_title", segment=widgets.column_label(segment)))
-    st.plotly_chart(fig, width="stretch", key="compare_curves")
+    widgets.chart(fig, "compare_curves")
     st.caption(t("compare.curves_caption", top=top))
 
 
@@ -138,4 +138,4 @@ def trend_comparison(shown: pl.DataFrame, basis: str, labels: dict[str, str]) ->
         names = (t(f"metric.{metric}"), t("compare.year_earlier"))
     fig = comparison_chart(trend, key=metric, names=names, labels=labels,
                            title=t(f"compare.trend_vs.{basis}", metric=t(f"metric.{metric}")))
-    st.plotly_chart(widgets.dated(fig), width="stretch", key="compare_vs")
+    widgets.chart(fig, "compare_vs", date_axis=True)

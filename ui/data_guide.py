@@ -71,12 +71,12 @@ def reason_text(frame: pl.DataFrame, headers: tuple[str, ...]) -> pl.Expr:
     out = pl.col("reason")
     texts = i18n.catalogue()["ru"]
     for code in codes:
-        role, _, what = code.rpartition("_")
+        role, what = _split(code)
         if code == "duplicate":
             text = _fill(t("reason.duplicate", line="\0"), first.fill_null("?"))
         elif f"reason.{code}" in texts:
-            text = pl.lit(t(f"reason.{code}"))
-        elif what in ("empty", "invalid") and f"role.{role}" in texts:
+            text = _fill(t(f"reason.{code}", value="\0"), value.fill_null(""))
+        elif what and f"role.{role}" in texts:
             text = _fill(t(f"reason.{what}", role=t(f"role.{role}"), value="\0"), value.fill_null(""))
         else:
             continue
@@ -84,9 +84,22 @@ def reason_text(frame: pl.DataFrame, headers: tuple[str, ...]) -> pl.Expr:
     return out
 
 
+_PER_ROLE = ("empty", "invalid", "out_of_range")  # the core's codes ``<role>_<what>`` (ingest/checks.py)
+
+
+def _split(code: str) -> tuple[str, str | None]:
+    """``ordered_at_out_of_range`` → (``ordered_at``, ``out_of_range``); a code of no role → (code, None)."""
+    for what in _PER_ROLE:
+        if code.endswith(f"_{what}"):
+            return code.removesuffix(f"_{what}"), what
+    return code, None
+
+
 def _fill(template: str, value: pl.Expr) -> pl.Expr:
     """A translated template whose one ``\0`` placeholder is each row's ``value`` (columnar)."""
-    before, _, after = template.partition("\0")
+    before, mark, after = template.partition("\0")
+    if not mark:  # a template without the value (e.g. "the end date is before the start date")
+        return pl.lit(template)
     return pl.concat_str([pl.lit(before), value, pl.lit(after)])
 
 
@@ -115,10 +128,10 @@ def summary(result: LoadResult) -> None:
 def _reason_name(code: str) -> str:
     """A reason code's name for the summary table (one value per reason, so a short loop over codes)."""
     texts = i18n.catalogue()["en"]
-    role, _, what = code.rpartition("_")
+    role, what = _split(code)
     if f"reason.name.{code}" in texts:
         return t(f"reason.name.{code}")
-    if what in ("empty", "invalid") and f"role.{role}" in texts:
+    if what and f"role.{role}" in texts:
         return t(f"reason.name.{what}", role=t(f"role.{role}"))
     return code
 
@@ -131,7 +144,7 @@ def rejected_rows(result: LoadResult, name: str) -> None:
     shown = shown.select(export_frame.columns)
     names = {"line": t("data.col_line"), "file": t("data.col_file"), "column": t("data.col_column"),
              "reason": t("data.col_reason"), "raw_line": t("data.col_raw_line")}
-    st.dataframe(widgets.labelled(shown.head(200), **names), hide_index=True, key="rejected_table")
+    widgets.grid(widgets.labelled(shown.head(200), **names), hide_index=True, key="rejected_table")
     widgets.download(export_frame, f"{name}.rejected.csv", shown=shown, names=names, label=t("data.rejected_download"),
                      key="rejected_download")
 

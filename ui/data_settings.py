@@ -7,7 +7,7 @@ import streamlit as st
 
 from retention_core.errors import RetentionError
 from retention_core.ingest import DatasetSettings
-from retention_core.ingest.settings import CURRENCIES, MAX_WINDOW_DAYS, WEEK_STARTS
+from retention_core.ingest.settings import CURRENCIES, MAX_COST, MAX_WINDOW_DAYS, WEEK_STARTS
 from ui import activity, cache, state, widgets
 from ui.i18n import t
 
@@ -23,6 +23,8 @@ def _fill(current: DatasetSettings) -> None:
     state.put(state.SET_WINDOW_DAYS, current.window_days)
     state.put(state.SET_WEEK_START, current.week_start)
     state.put(state.SET_TIME_ZONE, current.time_zone or "")
+    state.put(state.SET_CAC, current.cac)
+    state.put(state.SET_COST, current.retention_cost)
 
 
 def settings_section() -> None:
@@ -48,6 +50,11 @@ def settings_section() -> None:
                        format_func=lambda w: t(f"settings.week_start.{w}"))
         c[4].text_input(t("settings.time_zone"), key=state.SET_TIME_ZONE, help=t("settings.time_zone_help"),
                         placeholder="Europe/Moscow")
+        c = st.columns(5)
+        c[0].number_input(t("settings.cac"), min_value=0.0, max_value=MAX_COST, step=10.0, format="%g", key=state.SET_CAC,
+                          help=t("settings.cac_help"))
+        c[1].number_input(t("settings.retention_cost"), min_value=0.0, max_value=MAX_COST, step=1.0, format="%g",
+                          key=state.SET_COST, help=t("settings.retention_cost_help"))
         submitted = st.form_submit_button(t("settings.save"), type="primary")
     if "orders" in info.kinds:
         st.caption(t("settings.window_rule", rule=activity.rule_text(activity.window(state.grain()))))
@@ -58,7 +65,9 @@ def settings_section() -> None:
     try:
         chosen = DatasetSettings(currency=state.get(state.SET_CURRENCY) or "", margin=state.get(state.SET_MARGIN) / 100,
                                  window_days=None if days is None else int(days),
-                                 week_start=state.get(state.SET_WEEK_START), time_zone=zone or None)
+                                 week_start=state.get(state.SET_WEEK_START), time_zone=zone or None,
+                                 cac=float(state.get(state.SET_CAC) or 0.0),
+                                 retention_cost=float(state.get(state.SET_COST) or 0.0))
     except RetentionError as exc:
         widgets.show_error(exc)
         return

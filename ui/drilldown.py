@@ -1,7 +1,7 @@
 """Drill-down (SPEC §7.1): a click on a cohort cell, a flow bar, an RFM cell or a funnel step lists the customers
 behind it.
 
-Charts are drawn with ``st.plotly_chart(on_select="rerun")``; the selected point names the number
+Charts are drawn with ``widgets.chart(on_select="rerun")``; the selected point names the number
 (heatmap cells are made clickable by :func:`retention_core.charts.drilldown.clickable_cells`). The
 core computes the list (:mod:`retention_core.retention.drilldown`, :mod:`retention_core.value.segments`);
 this module draws it with a CSV download ready for a CRM.
@@ -47,13 +47,12 @@ def customer_table(customers: pl.DataFrame, *, title: str, file_name: str, key: 
     st.caption(t(count, n=i18n.num(customers.height)))
     if customers.height:
         widgets.table(customers, dates=("first_order", "last_order"), rows=SHOWN_ROWS)
-        widgets.download_csv(widgets.labelled(customers), file_name, key=key, audit=file_name.removesuffix(".csv"))
+        widgets.download(widgets.labelled(customers), file_name, key=key, audit=file_name.removesuffix(".csv"))
 
 
 def cohort_heatmap(fig, *, grain: str, value: str, mode: str) -> None:
     """The cohort heatmap, clickable; a clicked cell lists its customers (exactly the cell's count)."""
-    event = st.plotly_chart(clickable_cells(fig), width="stretch", key=state.DRILL_COHORT_CELL, on_select="rerun",
-                            selection_mode="points")
+    event = widgets.chart(clickable_cells(fig), state.DRILL_COHORT_CELL, on_select="rerun")
     point = _point(event)
     cohort = _day((point.get("customdata") or [None])[0]) if point else None
     if point is None or cohort is None:
@@ -71,7 +70,7 @@ def cohort_heatmap(fig, *, grain: str, value: str, mode: str) -> None:
 def flow_chart(fig, *, grain: str, window: int) -> None:
     """The customer-flow bars, clickable; a clicked bar lists its customers (exactly the bar's count)."""
     fig.update_layout(hovermode="closest")  # "x unified" would select all four bars of the period at once
-    event = st.plotly_chart(fig, width="stretch", key=state.DRILL_FLOW_BAR, on_select="rerun", selection_mode="points")
+    event = widgets.chart(fig, state.DRILL_FLOW_BAR, date_axis=True, on_select="rerun")
     point = _point(event)
     period = _day(point.get("x")) if point else None
     flow = point.get("customdata") if point else None
@@ -87,7 +86,7 @@ def flow_chart(fig, *, grain: str, window: int) -> None:
 def rfm_treemap(fig, rfm: pl.DataFrame, names: dict[str, str]) -> None:
     """The RFM treemap, clickable; a clicked segment lists its customers (its customer count)."""
     fig = treemap_root(fig, label=t("drill.rfm_all"))  # a clicked cell fills the map; the path bar leads back
-    event = st.plotly_chart(fig, width="stretch", key=state.DRILL_RFM_CELL, on_select="rerun", selection_mode="points")
+    event = widgets.chart(fig, state.DRILL_RFM_CELL, on_select="rerun")
     point = _point(event)
     segment = point.get("id") if point else None
     if segment not in names:
@@ -101,10 +100,7 @@ def rfm_treemap(fig, rfm: pl.DataFrame, names: dict[str, str]) -> None:
 
 def funnel_chart(fig, result, labels: list[str]) -> None:
     """The funnel, clickable; a clicked step lists the users who reached it (exactly the step's users)."""
-    if state.lang() == "ru":
-        fig.update_layout(separators=",\u202f")
-    event = st.plotly_chart(fig, width="stretch", key=state.DRILL_FUNNEL_STEP, on_select="rerun",
-                            selection_mode="points")
+    event = widgets.chart(fig, state.DRILL_FUNNEL_STEP, on_select="rerun")
     point = _point(event)
     index = point.get("point_index", point.get("point_number")) if point else None
     if not isinstance(index, int) or not 0 <= index < len(labels):

@@ -22,7 +22,7 @@ def breakdown_section(table, column: str, spec, labels: list[str], attribution: 
     fb.show_chart(fig, "breakdown_chart")
     st.caption(t("journeys.attribution_caption", rule=fb.attribution_label(attribution)) + " " + fb.caption(spec))
     with st.expander(t("journeys.breakdown_table", column=plain(column))):
-        st.dataframe(fb.steps_view(table, labels, group="value"), hide_index=True)
+        widgets.grid(fb.steps_view(table, labels, group="value"), hide_index=True)
         widgets.download(table, "funnel_breakdown.csv", label=t("journeys.download_breakdown"), key="breakdown_csv")
 
 
@@ -36,7 +36,7 @@ def paths_section(events: list[str], start: str) -> None:
                   "paths_sankey", height=560)
     st.caption(t("journeys.paths_caption", event=plain(event)))
     st.markdown(f"**{t('journeys.paths_table')}**")
-    st.dataframe(fb.paths_view(paths.sequences), hide_index=True)
+    widgets.grid(fb.paths_view(paths.sequences), hide_index=True)
     widgets.download(paths.sequences.drop("events"), "paths.csv", label=t("journeys.download_paths"), key="paths_csv")
 
 
@@ -54,7 +54,7 @@ def sequence_section() -> None:
                                   title=t("journeys.sequence_chart"))
     fb.show_chart(fig, "sequence_chart")
     st.caption(t("journeys.sequence_caption"))
-    st.dataframe(fb.sequence_view(table, group=by), hide_index=True)
+    widgets.grid(fb.sequence_view(table, group=by), hide_index=True)
     widgets.download(table, "purchase_sequence.csv", label=t("journeys.download_sequence"), key="sequence_csv")
 
 
@@ -121,8 +121,11 @@ def retention_section(events: list[str], properties: list[str], first: str) -> N
     st.caption(t("journeys.er.caption", rule=rule, n=i18n.num(options["min_occurrences"]),
                  zone=options["time_zone"], type=t(f"journeys.er.type.{options['type']}"),
                  unit=t(f"journeys.er.period.{period}")))
-    st.dataframe(retention_view(shown, hourly=period == "hour"), hide_index=True)
-    widgets.download_csv(matrix, "event_retention.csv", label=t("journeys.er.download"), key="er_csv")
+    widgets.grid(retention_view(shown, hourly=period == "hour"), hide_index=True)
+    names = {c: t(f"journeys.er.col.{c}") for c in ("cohort", "size", "age", "share", "complete")}
+    widgets.download(matrix, "event_retention.csv", label=t("journeys.er.download"), key="er_csv",
+                     names={**names, "value": t("journeys.er.col.users"), "breakdown": t("journeys.er.col.breakdown")},
+                     percent=("share",))
 
 
 def retention_view(matrix: pl.DataFrame, *, hourly: bool) -> pl.DataFrame:

@@ -82,6 +82,8 @@ SET_MARGIN = "_set_margin"
 SET_WINDOW_DAYS = "_set_window_days"
 SET_WEEK_START = "_set_week_start"
 SET_TIME_ZONE = "_set_time_zone"
+SET_CAC = "_set_cac"
+SET_COST = "_set_retention_cost"
 
 # What-if page: levers in display units (CRR change in points, other changes and margin in %)
 WI_CRR = "wi_crr"  # change of the retention rate r, points
@@ -157,6 +159,7 @@ ER_BREAKDOWN_TYPE = "er_byt"  # event | user
 ER_START_WHERE = "er_sw"  # filter text on the start event
 ER_RETURN_WHERE = "er_rw"  # filter text on the return event
 ER_VALUE = "er_val"  # the breakdown value whose heatmap is shown
+IMAGE_FORMAT = "img"  # png | svg: what a chart's camera button saves (a reader's choice, kept in the link)
 JOURNEYS_TAB = "jtab"  # funnel | retention | paths | sequence: the open tab (only it computes)
 JOURNEYS_TAB_WIDGET = "_jtab"  # session only: the tabs widget's own value (its label, which is per language)
 
@@ -198,7 +201,7 @@ REVIEW_GRAIN = "rg"
 REVIEW_SEGMENT = "rs"
 
 URL_KEYS: dict[str, Codec] = {
-    LANG: "str", DATASET: "str", VERSION: "int", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
+    LANG: "str", IMAGE_FORMAT: "str", DATASET: "str", VERSION: "int", DATE_FROM: "date", DATE_TO: "date", GRAIN: "str",
     INCLUDE_INCOMPLETE: "bool", WINDOW: "int", COHORT_VALUE: "str", COHORT_MODE: "str", CURVE_WEIGHTING: "str",
     AGE_K: "int", REVIEW_GRAIN: "str", REVIEW_SEGMENT: "str",
     WI_CRR: "float", WI_WINBACK: "float", WI_CHURN: "float", WI_AOV: "float", WI_FREQ: "float", WI_NEW: "float", WI_MARGIN: "float", WI_CAC: "float",
@@ -219,7 +222,7 @@ URL_KEYS: dict[str, Codec] = {
 URL_PREFIXES: dict[str, Codec] = {SEGMENT_PREFIX: "list", STEP_WINDOW_PREFIX: "str", STEP_WHERE_PREFIX: "str",
                                    EXCLUDE_SPAN_PREFIX: "str", STEP_COND_PREFIX: "str"}
 URL_DEFAULTS: dict[str, object] = {
-    LANG: "en", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, COHORT_VALUE: "customers",
+    LANG: "en", IMAGE_FORMAT: "png", GRAIN: DEFAULT_GRAIN, INCLUDE_INCOMPLETE: False, COHORT_VALUE: "customers",
     COHORT_MODE: "on", CURVE_WEIGHTING: "size", AGE_K: 1, REVIEW_GRAIN: "week", **WHATIF_DEFAULTS,
     FUNNEL_WINDOW: 7, FUNNEL_WINDOW_UNIT: "days", ORDER: "ordered", PATH_DEPTH: 4, PATH_TOP: 10,
     EXCLUSION_RULE: "between", ATTRIBUTION: "step:1", BREAKDOWN_LIMIT: 10, ALL_USERS: False, TTC_BINS: 0,
@@ -262,7 +265,7 @@ URL_RANGES: dict[str, tuple[float, float]] = {
     RISK_GAPS: (0.5, 20.0), RISK_P_ALIVE: (0, 100), LAPSED_TOP: (1, 100), **WHATIF_RANGES,
 }
 URL_CHOICES: dict[str, tuple[str, ...]] = {
-    LANG: ("en", "ru"), GRAIN: GRAINS, REVIEW_GRAIN: ("week", "month"),
+    LANG: ("en", "ru"), IMAGE_FORMAT: ("png", "svg"), GRAIN: GRAINS, REVIEW_GRAIN: ("week", "month"),
     COHORT_VALUE: get_args(CohortValue), COHORT_MODE: get_args(CohortMode), CURVE_WEIGHTING: get_args(CurveWeighting),
     TIME_UNIT: TIME_UNITS, RFM_MEASURE: get_args(TreemapMeasure), HOLDOUT_MEASURE: get_args(HoldoutMeasure),
     WI_TARGET_METRIC: ("revenue", "gross_profit"), WI_TARGET_BASIS: ("month", "cumulative"),
@@ -375,12 +378,17 @@ def restore_from_url() -> None:
             st.session_state[key] = value
 
 
+def _url_default(key: str):
+    given = st.session_state.get(_DATASET_DEFAULTS) or {}
+    return given[key] if key in given else URL_DEFAULTS.get(key)
+
+
 def write_url() -> None:
     """After a run: put every URL key's current value into the address bar (defaults left out)."""
     params: dict[str, str | list[str]] = {}
     for key, value in st.session_state.items():
         codec = _codec(key) if isinstance(key, str) else None
-        if codec is None or value in (None, "", []) or URL_DEFAULTS.get(key) == value:
+        if codec is None or value in (None, "", []) or _url_default(key) == value:
             continue
         if codec == "list":
             params[key] = [str(v) for v in value]
@@ -402,6 +410,17 @@ def default(key: str, value) -> None:
     """Give a widget key its default before the widget is drawn (so widgets take no ``value=``)."""
     if key not in st.session_state:
         st.session_state[key] = value
+
+
+_DATASET_DEFAULTS = "_dataset_defaults"  # session only: {key: the default the dataset's settings give it}
+
+
+def dataset_default(key: str, value) -> None:
+    """A default that comes from the dataset's settings (What-if's margin, CAC, retention cost): given like
+    :func:`default`, and remembered so the link leaves out exactly this value — a value equal to the *static*
+    default (margin 100 % on a 30 % shop) must stay in the link, or reopening it would show the shop's 30 %."""
+    default(key, value)
+    st.session_state.setdefault(_DATASET_DEFAULTS, {})[key] = value
 
 
 def get(key: str, default=None):

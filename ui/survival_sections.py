@@ -27,7 +27,7 @@ def projected_survival(*, key: str) -> None:
         return
     fig = survival_chart(survival_frame(seg), observed_name=t("survival.observed"), model_name=t("survival.model"),
                          projected_name=t("survival.projected"), x_title=t("survival.x"), y_title=t("survival.y"))
-    st.plotly_chart(fig, key=key)
+    widgets.chart(fig, key)
     rr = seg["retention_rate"]
     st.caption(t("survival.caption", gamma=i18n.num(seg["gamma"], 3), delta=i18n.num(seg["delta"], 3),
                  r1=i18n.pct(rr[0]), r12=i18n.pct(rr[min(11, len(rr) - 1)])))

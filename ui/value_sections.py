@@ -67,7 +67,7 @@ def holdout_section(ov: ValueOverview) -> None:
                              prefix="value.measure")
     widgets.chart(holdout_chart(h.by_frequency, measure=measure, actual_name=t("value.actual"),
                                   predicted_name=t("value.predicted"), x_title=t("column.frequency_bucket"),
-                                  y_title=t(f"value.measure.{measure}")), "value_holdout", title=t("value.holdout"))
+                                  y_title=t(f"value.measure.{measure}")), "value_holdout", title=t("value.holdout_chart"))
     widgets.table(h.by_frequency, names={}, file_name="holdout_check.csv", key="value_holdout_download")
 
 
@@ -103,7 +103,6 @@ def parameters(ov: ValueOverview) -> None:
 
 
 def pareto_section() -> None:
-    st.subheader(t("value.pareto"))
     fig = pareto_chart(widgets.computed(pareto_curve, "orders"), x_title=t("value.pareto_x"), y_title=t("value.pareto_y"),
                        reference_name=t("value.equal_shares"))
     widgets.chart(fig, "value_pareto", title=t("value.pareto"), height=400)
@@ -119,7 +118,7 @@ def rfm_section() -> None:
     measure = widgets.choice(st, state.RFM_MEASURE, get_args(TreemapMeasure), "customers", label=t("value.rfm_measure"),
                              prefix="value.rfm_measure")
     names = {s: t(f"segment.{s}") for s in SEGMENTS}
-    drilldown.rfm_treemap(widgets.localized_figure(rfm_treemap(summary, measure=measure, segment_names=names)), rfm, names)
+    drilldown.rfm_treemap(rfm_treemap(summary, measure=measure, segment_names=names), rfm, names)
     st.caption(t("value.rfm_caption"))
     widgets.table(widgets.translated(summary, "segment", "segment", SEGMENTS), names={},
                   percent=("customer_share", "revenue_share"), file_name="rfm_segments.csv", key="value_rfm_download",
@@ -142,7 +141,7 @@ def at_risk_section(ov: ValueOverview, model: dict) -> int:
     activity.optional_int(c[0], state.RISK_DAYS, 0, 3650, label=t("value.risk_days"), help=t("value.risk_days_help"),
                           placeholder=t("activity.risk_days_placeholder", days=activity.default_risk_days()))
     widgets.float_input(c[1], state.RISK_GAPS, 0.5, 20.0, activity.GAP_MULTIPLE, label=t("value.risk_gaps"),
-                        help=t("value.risk_gaps_help"))
+                        help=t("value.risk_gaps_help"), format="%g")  # "2", not "2.0": no decimal dot unless needed
     widgets.int_input(c[2], state.RISK_P_ALIVE, 0, 100, activity.P_ALIVE_BELOW, label=t("value.risk_p_alive"),
                       help=t("value.risk_p_alive_help"))
     rule = activity.at_risk_rule()  # the one reader of these inputs: the Weekly review uses the same

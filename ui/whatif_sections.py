@@ -69,7 +69,10 @@ def shown(b, s) -> dict[str, str]:
 
 def levers(b, window: ActivityWindow):
     """The levers, each with the rate it moves beside it (before → after), the cuts, and the formulas."""
-    state.default(state.WI_MARGIN, round(activity.dataset_settings().margin * 100, 6))  # the dataset's margin
+    saved = activity.dataset_settings()  # margin, CAC and retention cost are the dataset's (Data page, SPEC §6)
+    state.dataset_default(state.WI_MARGIN, round(saved.margin * 100, 6))
+    state.dataset_default(state.WI_CAC, saved.cac)
+    state.dataset_default(state.WI_COST, saved.retention_cost)
     state.prepare_whatif()
     s = state.whatif_scenario(t("whatif.current"))
     f = shown(b, s)
@@ -98,10 +101,12 @@ def levers(b, window: ActivityWindow):
     c[1].caption(t("whatif.new_base", **f))
     c[2].slider(t("whatif.margin"), *R[state.WI_MARGIN], step=1.0, format="%.0f%%", key=state.WI_MARGIN, **KEEP)
     c[2].caption(t("whatif.margin_base", margin=pct(activity.dataset_settings().margin, 0)))
-    c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, key=state.WI_CAC, **KEEP)
-    c[3].caption(t("whatif.cac_base"))
-    c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, key=state.WI_COST, **KEEP)
-    c[4].caption(t("whatif.cost_base", **f))
+    c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, format="%.0f", key=state.WI_CAC, **KEEP)
+    c[3].caption(t("whatif.cac_base", cac=money2(activity.dataset_settings().cac)) if activity.dataset_settings().cac
+                 else t("whatif.cac_unset"))
+    c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, format="%g", key=state.WI_COST, **KEEP)
+    c[4].caption(t("whatif.cost_base", **f) + (t("whatif.cost_saved", cost=money2(activity.dataset_settings().retention_cost))
+                                               if activity.dataset_settings().retention_cost else ""))
     st.caption(t("whatif.rule", rule=activity.rule_text(window)))
     with st.expander(t("whatif.how"), icon=":material/functions:"):
         st.markdown(t("whatif.formulas", **f))
@@ -131,7 +136,7 @@ def results(b, s, f, bt):
                  strict=True)
     for tab, chart, measure in charts:
         widgets.chart(projection_chart(p, measure=measure, y_title=t(f"whatif.y_{measure}"), **names),
-                      f"wi_chart_{measure}", where=tab, title=t(f"whatif.chart_{chart}"), date_axis=True)
+                      f"wi_chart_{measure}", where=tab, title=t(f"whatif.chart_{chart}"), date_axis="month")
     widgets.download(p, "whatif-projection.csv", label=t("whatif.download_projection"), key="wi_dl_projection")
     widgets.chart(sensitivity_chart(
         sensitivity(b, s), lever_names={k: t(f"whatif.nudge_{k}") for k in ("crr", "winback", "aov", "frequency")},
@@ -152,9 +157,9 @@ def honesty(bt):
         for tab, (actual, projected, y) in zip(tabs, (
                 (bt.actual_active, bt.projected_active, "whatif.y_active_customers"),
                 (bt.actual_revenue, bt.projected_revenue, "whatif.y_revenue")), strict=True):
-            tab.plotly_chart(backtest_chart(months, list(actual), list(projected), actual_name=t("whatif.actual"),
-                                            projected_name=t("whatif.model_said"), y_title=t(y)),
-                             key=f"wi_backtest_{y}")
+            widgets.chart(backtest_chart(months, list(actual), list(projected), actual_name=t("whatif.actual"),
+                                         projected_name=t("whatif.model_said"), y_title=t(y)),
+                          f"wi_backtest_{y}", where=tab, date_axis="month")
 
 
 def solver(b, s):
@@ -243,7 +248,7 @@ def scenarios(b):
     c[3].button(t("whatif.load"), key=state.WI_LOAD, on_click=state.set_levers, args=(saved[pick],))
     c[4].button(t("whatif.delete"), key=state.WI_DELETE, on_click=state.delete_scenario, args=(pick,))
     table = compare_scenarios(b, list(saved.values()))
-    st.dataframe({t("whatif.col_name"): table["name"].to_list()}
+    widgets.grid({t("whatif.col_name"): table["name"].to_list()}
                  | {t(f"whatif.col_{k}"): [fmt(x) for x in table[k].to_list()] for k, fmt in COLUMNS.items()},
                  hide_index=True)
     widgets.download(table, "whatif-scenarios.csv", key="wi_dl_scenarios")
@@ -290,6 +295,6 @@ def subscribers():
         st.info(t("whatif.subs_backtest", start=i18n.day(bt.from_day), h=len(bt.months), mape=pct(bt.mape)),
                 icon=":material/fact_check:")
         names |= {"band": error_band(shaped, bt), "band_name": t("whatif.band")}
-    st.plotly_chart(projection_chart(shaped, measure="active_customers", y_title=t("whatif.y_subscribers"), **names),
-                    key="wi_subs_chart")
+    widgets.chart(projection_chart(shaped, measure="active_customers", y_title=t("whatif.y_subscribers"), **names),
+                  "wi_subs_chart", date_axis="month")
     projected_survival(key="wi_survival")

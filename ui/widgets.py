@@ -20,7 +20,8 @@ from ui import activity, cache, i18n, state, team
 from ui.i18n import t
 from ui.text import plain
 
-DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}  # date inputs and table date columns, per language
+DATE_FORMAT = {"en": "YYYY-MM-DD", "ru": "DD.MM.YYYY"}
+IMAGE_FORMATS = ("png", "svg")  # the camera button of every chart saves one of these (sidebar)  # date inputs and table date columns, per language
 
 
 def sidebar() -> None:
@@ -56,6 +57,9 @@ def sidebar() -> None:
     c2.date_input(t("sidebar.date_to"), min_value=lo, max_value=hi, key=state.DATE_TO, format=fmt)
     state.ensure_choice(state.GRAIN, list(GRAINS), fallback=state.DEFAULT_GRAIN)
     sb.selectbox(t("sidebar.grain"), GRAINS, format_func=lambda g: t(f"grain.{g}"), key=state.GRAIN)
+    state.ensure_choice(state.IMAGE_FORMAT, list(IMAGE_FORMATS), fallback="png")
+    sb.segmented_control(t("sidebar.image_format"), IMAGE_FORMATS, format_func=str.upper, key=state.IMAGE_FORMAT,
+                         help=t("sidebar.image_format_help"))
     segs = cache.segments(slug, kind, cache.version(slug))
     if segs:
         with sb.expander(t("sidebar.segments"), expanded=any(state.get(state.segment_key(c)) for c in segs)):
@@ -79,7 +83,8 @@ TILE_CSS = """<style>
 
 def page_style() -> None:
     """The app-wide CSS the theme cannot express: tiles that never truncate, and in Russian the file uploader's
-    built-in English ("Upload", "… per file") replaced by catalogue text (Streamlit offers no API for it)."""
+    built-in English ("Upload", "… per file") replaced by catalogue text and its English file size ("13.1KB")
+    hidden (Streamlit offers no API for either; the validation report below counts the rows)."""
     css = TILE_CSS
     if state.lang() != "en":
         size = int(st.get_option("server.maxUploadSize"))
@@ -90,6 +95,7 @@ def page_style() -> None:
 [data-testid="stFileUploaderDropzone"] button p::after {{content: "{t('data.upload_button')}"; font-size: 0.875rem}}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0 !important}}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: "{limit}"; font-size: 0.875rem}}
+[data-testid="stFileChipName"] + div {{display: none}}
 </style>"""
     st.html(css)
 
@@ -330,13 +336,13 @@ def chart_labels(**extra: str) -> dict[str, str]:
     return {**{k: _label(k, ("chart", "metric")) for k in (*DEFAULT_LABELS, "no_value")}, **extra}
 
 
-def dated(fig):
+def dated(fig, grain: str | None = None):
     """A figure with a date x axis in the UI language: month names and hovers per language
-    (:func:`retention_core.charts.theme.localized`), with the dataset's annotations drawn on it as dotted
-    lines (ui/notes_sections.py, SPEC §7.1)."""
+    (:func:`retention_core.charts.theme.localized`; ticks per ``grain``, the sidebar's by default), with the
+    dataset's annotations drawn on it as dotted lines (ui/notes_sections.py, SPEC §7.1)."""
     from ui import notes_sections
 
-    return notes_sections.mark(localized(fig, lang=state.lang(), grain=state.grain()))
+    return notes_sections.mark(localized(fig, lang=state.lang(), grain=grain or state.grain()))
 
 
 def dataset_name(slug: str | None) -> str:
@@ -371,19 +377,22 @@ def image_name(chart: str) -> str:
     return safe.strip("-")[:120]
 
 
-def localized_figure(fig):
-    """The figure's numbers in the UI language (separators), for the clickable charts the drill-down draws
-    itself (ui/drilldown.py); charts with a date axis use :func:`dated`."""
-    return localized(fig, lang=state.lang(), grain=None)
+def image_format() -> str:
+    """PNG (slides, chats) or SVG (print, editing): the reader's choice in the sidebar."""
+    chosen = state.get(state.IMAGE_FORMAT)
+    return chosen if chosen in IMAGE_FORMATS else "png"
 
 
-def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: bool = False,
-          height: int | None = None) -> None:
+def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: bool | str = False,
+          height: int | None = None, on_select: str = "ignore", selection_mode: str = "points"):
     """Every chart of the app: in the UI language (numbers, month names, hovers), with its ``title`` and the
     filters it shows (:func:`filter_caption`) inside the figure, so the camera button's PNG (named by
-    :func:`image_name`) carries its context; the legend under the plot (never under the title or the toolbar)."""
+    :func:`image_name`) carries its context; the legend under the plot (never under the title or the toolbar).
+
+    ``date_axis``: True for the sidebar's grain, or the grain of the x axis (``"month"`` on What-if);
+    ``on_select="rerun"`` makes it clickable and returns the selection event (the drill-downs)."""
     if date_axis:
-        dated(fig)  # month names per language and the dataset's annotations
+        dated(fig, date_axis if isinstance(date_axis, str) else None)  # month names per language, annotations
     else:
         localized(fig, lang=state.lang(), grain=None)
     if title is not None:
@@ -392,8 +401,11 @@ def chart(fig, key: str, *, where=None, title: str | None = None, date_axis: boo
     if height:
         fig.update_layout(height=height)
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-              "toImageButtonOptions": {"format": "png", "filename": image_name(key), "scale": 2}}
-    (where or st).plotly_chart(fig, key=key, width="stretch", config=config)
+              "toImageButtonOptions": {"format": image_format(), "filename": image_name(key), "scale": 2}}
+    if on_select == "ignore":
+        return (where or st).plotly_chart(fig, key=key, width="stretch", config=config)
+    return (where or st).plotly_chart(fig, key=key, width="stretch", config=config, on_select=on_select,
+                                      selection_mode=selection_mode)
 
 
 def labelled(frame: pl.DataFrame, **names: str) -> pl.DataFrame:
@@ -458,6 +470,14 @@ def significant(x: float | None, digits: int = 3) -> str:
     return i18n.num(x, max(0, digits - 1 - math.floor(math.log10(abs(x)))))
 
 
+NULL_SHOWN = "—"  # a missing value in a table (CRR with nobody at the start): not Streamlit's English "None"
+
+
+def grid(data, **kwargs):
+    """Every ``st.dataframe`` of the app: missing values show as a dash in both languages."""
+    return st.dataframe(data, placeholder=NULL_SHOWN, **kwargs)
+
+
 def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: tuple[str, ...] = (),
           dates: tuple[str, ...] = (), decimals: int = 2, first: tuple[str, ...] = (), file_name: str | None = None,
           key: str | None = None, height: int | None = None, hide_empty: bool = False, rows: int | None = None) -> None:
@@ -479,7 +499,7 @@ def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: 
                 rounded.append(pl.col(label[column]).round(3 if column in percent else decimals))
     order = [label[c] for c in first] + [label[c] for c in frame.columns if c not in first] if first else None
     shown = full.head(rows) if rows is not None else full  # 100k-row lists are slow to send on every rerun
-    st.dataframe(shown.with_columns(rounded), hide_index=True, column_config=config, column_order=order,
+    grid(shown.with_columns(rounded), hide_index=True, column_config=config, column_order=order,
                  height=height or "auto")
     if shown.height < full.height:
         st.caption(t("common.first_rows", shown=i18n.num(shown.height), total=i18n.num(full.height)))
@@ -487,4 +507,3 @@ def table(frame: pl.DataFrame, *, names: dict[str, str] | None = None, percent: 
         download(frame, file_name, names=names, percent=percent, decimals=decimals, key=key)
 
 
-download_csv = download  # the former name: a download added on another branch still goes through the one writer

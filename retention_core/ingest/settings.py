@@ -13,6 +13,9 @@ construction; the workspace keeps it as the ``settings`` entry of the dataset's 
 * ``week_start`` — ``"monday"``: SPEC §4 defines weeks as ISO weeks; no other start is offered.
 * ``time_zone`` — the IANA zone the file's timestamps are in (``None`` = as written in the file); a
   zone-qualified date-time from the CLI (``…Z``) is compared in UTC.
+* ``cac`` and ``retention_cost`` — what acquiring a customer costs and what keeping one costs a month, in the
+  dataset's currency (SPEC §6: "margin, CAC and retention cost are inputs, saved with the dataset"); What-if
+  starts from them. 0 = not known.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ CURRENCIES: tuple[str, ...] = ("", "₽", "$", "€", "£", "₸", "₴", "¥")
 MAX_CURRENCY = 5
 WEEK_STARTS: tuple[str, ...] = ("monday",)
 MAX_WINDOW_DAYS = 366
+MAX_COST = 1e9  # CAC and retention cost: the What-if inputs' range
 
 
 class SettingsJSON(TypedDict):
@@ -38,6 +42,8 @@ class SettingsJSON(TypedDict):
     window_days: int | None
     week_start: str
     time_zone: str | None
+    cac: float
+    retention_cost: float
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class DatasetSettings:
     Examples
     --------
     >>> DatasetSettings(currency="₽", margin=0.3, window_days=90)
-    DatasetSettings(currency='₽', margin=0.3, window_days=90, week_start='monday', time_zone=None)
+    DatasetSettings(currency='₽', margin=0.3, window_days=90, week_start='monday', time_zone=None, cac=0.0, retention_cost=0.0)
     >>> DatasetSettings(margin=1.5)
     Traceback (most recent call last):
     ...
@@ -59,6 +65,8 @@ class DatasetSettings:
     window_days: int | None = None
     week_start: str = "monday"
     time_zone: str | None = None
+    cac: float = 0.0
+    retention_cost: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.currency, str) or len(self.currency) > MAX_CURRENCY or any(
@@ -76,6 +84,13 @@ class DatasetSettings:
         ):
             raise ParameterError("window_days", self.window_days,
                                  f"a whole number of days in 1 … {MAX_WINDOW_DAYS}, or none for the purchase cycle")
+        for name in ("cac", "retention_cost"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                math.isfinite(value) and 0 <= value <= MAX_COST
+            ):
+                raise ParameterError(name, value, "an amount in the dataset's currency, 0 … 1e9 (0 = not known)")
+            object.__setattr__(self, name, float(value))
         if self.week_start not in WEEK_STARTS:
             raise ParameterError("week_start", self.week_start, "monday (weeks are ISO weeks, SPEC §4)")
         if self.time_zone is not None:
@@ -110,4 +125,4 @@ class DatasetSettings:
 
 DEFAULT_SETTINGS = DatasetSettings()
 
-__all__ = ["CURRENCIES", "DEFAULT_SETTINGS", "MAX_WINDOW_DAYS", "WEEK_STARTS", "DatasetSettings", "SettingsJSON"]
+__all__ = ["CURRENCIES", "DEFAULT_SETTINGS", "MAX_COST", "MAX_WINDOW_DAYS", "WEEK_STARTS", "DatasetSettings", "SettingsJSON"]

@@ -6,6 +6,7 @@ the browser tests skip with that reason; CI installs Chromium, so there they alw
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -39,21 +40,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Start the app with a fresh workspace; yield its base URL; stop it by pid."""
+@contextlib.contextmanager
+def serve(workspace: Path, log_dir: Path, *extra: str, port: int | None = None):
+    """`streamlit run app.py` on a free loopback port with this workspace (``extra``: more ``streamlit run``
+    options); yields (url, port); stops it by its process group id."""
     _require_chromium()
-    port = _free_port()
-    env = {**os.environ, "RETENTION_WORKSPACE": str(tmp_path_factory.mktemp("workspace"))}
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
+    port = port or _free_port()
+    env = {**os.environ, "RETENTION_WORKSPACE": str(workspace)}
+    log = (log_dir / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *extra],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
@@ -61,8 +63,8 @@ def server(tmp_path_factory):
             except OSError:
                 time.sleep(0.3)
         else:
-            pytest.fail(f"streamlit did not answer on {url} within 60 s")
-        yield url
+            pytest.fail(f"streamlit did not answer on {url} within 90 s")
+        yield url, port
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -70,6 +72,13 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app with a fresh workspace (the sample shop and UCI saved on first start); yields its base URL."""
+    with serve(tmp_path_factory.mktemp("workspace"), tmp_path_factory.mktemp("log")) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -159,3 +159,21 @@ def test_customer_value_page_draws_ltvs_and_the_holdout_check(server, page):
     assert _metric(page, "Actual repeat purchases") == "9,582"
     assert page.locator("#at-risk").count() == 1
     shot(page, "value")
+
+
+@pytest.mark.parametrize(("choice", "signature"), [("png", b"\x89PNG"), ("svg", b"<svg")])
+def test_the_camera_button_saves_the_chart_with_its_title(server, page, tmp_path, choice, signature):
+    """A reader clicks the camera above the Overview trend: the file is named after the chart, the dataset and
+    the day, in the format chosen in the sidebar (``?img=svg`` keeps the choice); the SVG carries the title."""
+    page.goto(f"{server}/?img={choice}")
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.locator(".main-svg").first.wait_for()
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator(".modebar-btn[data-title^='Download plot']").click()
+    name = info.value.suggested_filename
+    assert re.fullmatch(rf"overview_trend_sample-shop_\d{{4}}-\d\d-\d\d\.{choice}", name), name
+    data = (tmp_path / name).read_bytes() if info.value.save_as(tmp_path / name) is None else b""
+    assert signature in data[:200]
+    if choice == "svg":
+        assert "CRR, churn and ARPU by period" in data.decode("utf-8")

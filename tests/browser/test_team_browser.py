@@ -3,13 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,43 +11,11 @@ from playwright.sync_api import expect
 from retention_core.errors import PermissionDeniedError
 from retention_core.ingest import load_file
 from retention_core.workspace import Actor, Workspace
-from tests.browser.conftest import ROOT, _free_port, _require_chromium, shot
+from tests.browser.conftest import ROOT, _free_port, serve, shot
 from tests.browser.oidc_provider import Provider
 
 pytestmark = pytest.mark.browser
 PASSWORDS = {"ada": "admin-password", "vic": "viewer-password"}
-
-
-@contextlib.contextmanager
-def _serve(workspace: Path, log_dir: Path, *extra: str, port: int | None = None):
-    """`streamlit run app.py` on a free loopback port with this workspace; stopped by its process group id."""
-    _require_chromium()
-    port = port or _free_port()
-    env = {**os.environ, "RETENTION_WORKSPACE": str(workspace)}
-    log = (log_dir / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *extra],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not answer on {url} within 90 s")
-        yield url, port
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 def _shared_workspace(root: Path) -> Workspace:
@@ -85,7 +46,7 @@ def _sign_in(page, url: str, user: str, path: str = "/") -> None:
 
 def test_a_viewer_has_no_delete_upload_or_rollback_and_the_core_refuses_a_forged_call(browser, tmp_path):
     ws = _shared_workspace(tmp_path / "ws")
-    with _serve(tmp_path / "ws", tmp_path) as (url, _):
+    with serve(tmp_path / "ws", tmp_path) as (url, _):
         admin_ctx, admin = _context(browser)
         viewer_ctx, viewer = _context(browser)
         try:
@@ -137,7 +98,7 @@ def test_oidc_sign_in_through_st_login_against_a_provider_on_loopback(browser, t
         'client_id = "retention"\nclient_secret = "s3cret"\n'
         f'server_metadata_url = "{idp.issuer}/.well-known/openid-configuration"\n', encoding="utf-8")
     try:
-        with _serve(root, tmp_path, "--secrets.files", str(secrets), port=port) as (url, _):
+        with serve(root, tmp_path, "--secrets.files", str(secrets), port=port) as (url, _):
             context, page = _context(browser)
             try:
                 page.goto(f"{url}/")

@@ -3,20 +3,13 @@ different, larger-is-larger answers, and the backtest is shown beside the projec
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
 from retention_core.ingest import load_file
 from retention_core.retention.activity import activity_window
 from retention_core.whatif.measure import measure_baseline
 from retention_core.workspace import Workspace
-from tests.browser.conftest import ROOT, _free_port, _require_chromium, shot
+from tests.browser.conftest import serve, shot
 from tests.core.whatif.shops import loyal_club_shop
 
 pytestmark = pytest.mark.browser
@@ -25,38 +18,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def loyal_server(tmp_path_factory):
     """`streamlit run` on a loopback port with a workspace holding the loyal-club shop; stopped by its pid."""
-    _require_chromium()
     root = tmp_path_factory.mktemp("ws_loyal")
     csv = root.parent / "loyal_club.csv"
     loyal_club_shop().rename({"ordered_at": "order_date"}).write_csv(csv)
     Workspace(root).save("Loyal club", {"orders": load_file(csv, kind="orders")}, slug="loyal-club")
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("log_loyal") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "RETENTION_WORKSPACE": str(root)}, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not answer on {url} within 60 s")
+    with serve(root, tmp_path_factory.mktemp("log_loyal")) as (url, _):
         yield url, csv
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 def _revenue_difference(page) -> float:

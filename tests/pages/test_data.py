@@ -135,9 +135,12 @@ def test_dataset_settings_are_saved_once_and_used_by_every_page(workspace):
     at.selectbox(key="_set_currency").set_value("₽")
     at.number_input(key="_set_margin").set_value(30)
     at.number_input(key="_set_window_days").set_value(30)
+    at.number_input(key="_set_cac").set_value(1500.0)
+    at.number_input(key="_set_retention_cost").set_value(40.0)
     at.button[[b.label for b in at.button].index("Save settings")].click().run()
     assert not at.exception
-    assert Workspace(workspace).settings("sample-shop") == DatasetSettings(currency="₽", margin=0.3, window_days=30)
+    assert Workspace(workspace).settings("sample-shop") == DatasetSettings(currency="₽", margin=0.3, window_days=30,
+                                                                           cac=1500.0, retention_cost=40.0)
     assert any("Settings of Sample shop saved" in s.value for s in at.success)
     # every page: money with the dataset's sign, its margin, its window (30 days = 1 month, 5 weeks)
     overview = at.switch_page("pages/overview.py").run()
@@ -149,7 +152,9 @@ def test_dataset_settings_are_saved_once_and_used_by_every_page(workspace):
     review = overview.switch_page("pages/review.py").run()
     assert any("active = bought in the last 5 weeks; set by hand" in c.value for c in review.caption)
     assert any("no order for more than 30 days" in c.value for c in review.caption)  # at risk: the user's window
-    value = review.switch_page("pages/value.py").run()
+    whatif = review.switch_page("pages/whatif.py").run()  # SPEC §6: CAC and retention cost saved with the dataset
+    assert (whatif.number_input(key="wi_cac").value, whatif.number_input(key="wi_cost").value) == (1500.0, 40.0)
+    value = whatif.switch_page("pages/value.py").run()
     assert value.number_input(key="margin").value is None  # the page's own input is empty: the dataset's 30 %
     raw = pl.read_csv(ROOT / "data" / "sample" / "orders.csv", schema_overrides={"order_id": pl.String})
     historical = raw["amount"].sum() / raw.filter(pl.col("amount") >= 0)["customer_id"].n_unique() * 0.3

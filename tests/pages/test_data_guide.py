@@ -68,3 +68,25 @@ def test_russian_summary_counts_duplicates_apart_and_translates_reasons(workspac
     assert {"Клиент", "Дата заказа", "Сумма"} <= set(preview.columns)  # no internal names (customer_id, …)
     user = downloads["заказы.csv.rejected.csv"].decode("utf-8-sig")
     assert user.splitlines()[0].startswith("Строка;Столбец;Причина")
+
+
+@pytest.mark.parametrize(("name", "text", "reason", "summary"), [
+    ("orders.csv", "customer_id,ordered_at,amount\nA,2024-01-05,10\nB,1900-01-01,5\n",
+     "Дата заказа: «1900-01-01» вне допустимых дат (расширьте диапазон дат, чтобы сохранить строку)",
+     "Дата заказа: вне допустимых дат"),
+    ("survey.csv", "customer_id,answered_at,score\nA,2024-01-05,9\nB,2024-01-06,11\n",
+     "оценка «11» — не целое число от 0 до 10", "Оценка не целое 0–10"),
+    ("subscriptions.csv", "customer_id,started_at,ended_at,mrr\nA,2024-01-05,2024-03-01,10\nB,2024-05-01,2024-02-01,5\n",
+     "дата окончания раньше даты начала", "Окончание раньше начала"),
+])
+def test_every_rejection_reason_reads_in_russian(workspace, monkeypatch, name, text, reason, summary):
+    """The checks added by the hardening issue (dates outside the allowed range, a score that is no 0–10 grade,
+    a subscription ending before it starts) have Russian reasons in the list and in the summary too."""
+    at = _data_page("ru", monkeypatch)
+    at.file_uploader(key="upload").set_value((name, text.encode(), "text/csv")).run()
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+    rejected = next(t for t in tables if "Строка" in t.columns)
+    assert list(rejected["Строка"]) == [3] and list(rejected["Причина"]) == [reason]
+    by_reason = next(t for t in tables if "Причина" in t.columns and "Доля строк" in t.columns)
+    assert list(by_reason["Причина"]) == [summary]

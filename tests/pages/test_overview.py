@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from retention_core.ingest import load_file
 from retention_core.workspace import Workspace
 from tests.pages.conftest import metric
+from tests.pages.test_cohorts import _chart
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample" / "orders.csv"
@@ -235,8 +236,9 @@ def test_russian_labels_numbers_and_formulas(app):
 
 def test_seasonality_and_nps_are_shown_for_the_sample(app):
     at = app.run()
-    titles = [s.value for s in at.subheader]
-    assert "Seasonality: revenue by calendar month" in titles and "NPS by period" in titles
+    titles = [_chart(at, key)["layout"]["title"]["text"] for key in ("overview_seasonality", "overview_nps")]
+    assert titles == ["Seasonality: revenue by calendar month", "NPS by period"]  # inside the figures (and PNGs)
+    assert not {"Seasonality: revenue by calendar month", "NPS by period"} & {s.value for s in at.subheader}
     assert "over 2 complete year(s)" in _caption(at, "Coefficient")
 
 
@@ -307,3 +309,28 @@ def test_caption_names_the_engine_saved_then_computed_for_a_filter(app):
     at.multiselect(key="seg_channel").set_value(["email"]).run()
     captions = " ".join(c.value for c in at.caption)
     assert "computed by DuckDB (embedded) from the orders" in captions
+
+
+def test_an_undefined_crr_shows_as_a_dash_in_the_period_table(app):
+    """The first month has nobody at its start, so its CRR is undefined: the table must say "—", the same
+    in both languages, not Streamlit's English "None"."""
+    at = app.run()
+    table = next(d for d in at.dataframe if "CRR" in d.value.columns)
+    assert table.value["CRR"].isna().iloc[0]  # the sample's first month: S = 0
+    assert table.proto.placeholder == "—"
+
+
+def test_the_camera_button_saves_svg_when_the_reader_chose_it(app):
+    """PNG by default; ``?img=svg`` (the sidebar's choice, kept in the link) makes every chart save a vector SVG,
+    named after the chart, the dataset and the day."""
+    import json
+
+    def options(at):
+        chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("-overview_trend"))
+        return json.loads(chart.proto.config)["toImageButtonOptions"]
+
+    assert options(app.run())["format"] == "png"
+    link = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    link.query_params["img"] = "svg"
+    svg = options(link.run())
+    assert svg["format"] == "svg" and svg["filename"].startswith("overview_trend_sample-shop_")

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from retention_core.ingest import load_file
 from retention_core.workspace import Actor, Workspace
 from tests.pages.conftest import ROOT, metric
+from ui import state
 
 PASSWORDS = {"ada": "admin-password", "eve": "editor-password", "vic": "viewer-password"}
 ROLE_OF = {"ada": "admin", "eve": "editor", "vic": "viewer"}
@@ -216,3 +217,22 @@ def test_opening_an_old_version_from_the_history_pins_it(app, workspace):
     assert metric(at, "Customers") != newest  # the Overview of version 1
     assert at.query_params.get("v") in ("1", ["1"]) and at.query_params.get("ds") in ("sample-shop", ["sample-shop"])
     assert any(c.value.startswith("Version 1 of 2, pinned by the link") for c in at.sidebar.caption)
+
+
+def test_the_audit_log_reads_as_sentences_in_the_readers_language(shared, downloads):
+    """The admin reads what happened in Russian: the action translated, the JSON detail as a line with
+    Russian number grouping — not ``save`` and ``{"rows": {"orders": 22190}, "version": 1}``."""
+    at = _signed_in("ada")
+    at.session_state[state.LANG] = "ru"  # the language switch (a RU link before sign-in trips AppTest's format_func)
+    at = _data_page(at)
+    table = next(d.value for d in at.dataframe if "Что" in d.value.columns)
+    saves = table[(table["Что"] == "сохранение") & (table["Набор / учётная запись"] == "UCI Online Retail")]
+    orders = Workspace(shared).as_user(Actor("ada", "admin")).versions("uci-online-retail")[0].rows["orders"]
+    assert saves["Подробности"].to_list() == [f"строк: Заказы {orders:,}; версия: 1".replace(",", "\u202f")]
+    assert "вход" in table["Что"].to_list()  # ada's own sign-in
+    assert "Демо-магазин" in table["Набор / учётная запись"].to_list()  # the bundled sample, by its Russian name
+    assert table["Когда (UTC)"].str.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d").all()
+    assert not any("{" in str(d) for d in table["Подробности"].to_list())
+    header, *lines = downloads["audit_log.csv"].decode("utf-8-sig").splitlines()  # the whole log, for Excel
+    assert header == "Когда (UTC);Кто;Что;Набор / учётная запись;Подробности"
+    assert any(";сохранение;" in line for line in lines)

@@ -183,3 +183,22 @@ def test_a_cut_lever_is_reported(app, workspace, tmp_path: Path):
     app.query_params.update({"ds": "loyal", "wi_crr": "5"})
     at = _page(app)
     assert "cannot pass 100%" in at.warning[0].value and "applies **0.0 pp**" in at.warning[0].value
+
+
+def test_cac_and_retention_cost_come_from_the_dataset_and_a_link_can_still_say_zero(app, workspace):
+    """SPEC §6: margin, CAC and retention cost are saved with the dataset. What-if opens with them (no link
+    parameter needed, none written), and a link that sets CAC back to 0 keeps saying 0 when reopened."""
+    from retention_core.ingest import DatasetSettings
+
+    Workspace(workspace).save_settings("sample-shop", DatasetSettings(cac=30.0, retention_cost=1.0))
+    app.query_params.update({"wi_crr": "5"})
+    at = _page(app)
+    assert at.number_input(key="wi_cac").value == 30.0 and at.number_input(key="wi_cost").value == 1.0
+    assert any(x.startswith("**Retention is cheaper.**") for x in (m.value for m in at.markdown))  # as with ?wi_cac=30
+    assert "wi_cac" not in at.query_params and "wi_cost" not in at.query_params  # the dataset's values: no need
+    assert any("Saved with the dataset: 30.00" in c.value for c in at.caption)
+    zero = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    zero.query_params.update({"wi_crr": "5", "wi_cac": "0"})
+    zero = _page(zero)
+    assert zero.number_input(key="wi_cac").value == 0.0
+    assert zero.query_params.get("wi_cac") == "0"  # 0 differs from the dataset's 30: the link must keep it

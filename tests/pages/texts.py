@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 # Metric acronyms and names the product keeps in every language (issue 13's allow-list), units and formats.
 ALLOWED = {"CRR", "LTV", "NPS", "AOV", "ARPU", "NRR", "MRR", "RFM", "CSV", "XLSX", "CLV", "BG", "NBD", "CAC", "ROI",
            "ISO", "UTC", "W", "v", "PostHog", "TXT", "GZ", "PARQUET", "TSV", "URL", "S", "E", "N", "P", "D", "Q", "R", "F", "M", "k", "p", "pp", "r", "s", "alive",
-           "Excel", "Parquet", "UTF", "BOM", "Gamma", "ID", "id", "XLS", "gz", "JSON", "PNG", "SVG", "HTML",
+           "Excel", "Parquet", "UTF", "windows", "utf", "BOM", "Gamma", "ID", "id", "XLS", "gz", "JSON", "PNG", "SVG", "HTML",
            "PDF", "Windows", "cp", "Plotly", "plotly", "Retention", "Dashboard", "YYYY", "MM", "DD", "dd", "mm",
            "yyyy", "x", "e", "g", "T", "KPI", "SaaS", "CRM", "Stripe", "Shopify", "C", "B", "A", "i", "j", "n",
            "t", "h", "d", "w", "y", "mo", "q", "LTV₁₂", "sBG", "BTYD", "Pareto", "Treemap", "MS", "sans", "serif",

@@ -57,7 +57,7 @@ EN = {
     "settings.title": "Dataset settings",
     "settings.intro": (
         "Saved with the dataset and used by every page and by the command line: the currency sign of money, "
-        "the gross margin for profit and CLV, and the activity window."
+        "the gross margin for profit and CLV, the activity window, and what acquiring and keeping a customer cost."
     ),
     "settings.dataset": "For the dataset: {name}",
     "settings.currency": "Currency sign",
@@ -73,6 +73,10 @@ EN = {
     "settings.week_start.monday": "Monday (ISO weeks)",
     "settings.time_zone": "Time zone of the timestamps",
     "settings.time_zone_help": "IANA name, e.g. Europe/Moscow. Empty = as written in the file.",
+    "settings.cac": "CAC: cost to acquire a customer",
+    "settings.cac_help": "In the dataset's currency; What-if compares keeping customers with buying new ones at it. 0 = not known.",
+    "settings.retention_cost": "Retention cost per customer a month",
+    "settings.retention_cost_help": "What keeping one customer costs a month (bonuses, mailings); What-if starts from it. 0 = not known.",
     "settings.save": "Save settings",
     "settings.saved": "Settings of {name} saved.",
 }
@@ -123,7 +127,7 @@ RU = {
         "анализа на всех страницах."
     ),
     "activity.risk_days_placeholder": "цикл покупки: {days}",
-    "activity.margin_placeholder": "из настроек данных: {margin}",
+    "activity.margin_placeholder": "как в данных: {margin}",
     "activity.settings_caption": "Знак валюты: {currency} · валовая маржа {margin} (настройки набора данных, страница «Данные»).",
     "activity.no_currency": "нет",
     "activity.formula_rule": "Отток по правилу активности: {rule}.",
@@ -135,7 +139,7 @@ RU = {
     "settings.title": "Настройки набора данных",
     "settings.intro": (
         "Сохраняются вместе с набором данных и действуют на всех страницах и в командной строке: знак валюты, "
-        "валовая маржа для прибыли и CLV, окно активности."
+        "валовая маржа для прибыли и CLV, окно активности, стоимость привлечения и удержания клиента."
     ),
     "settings.dataset": "Для набора данных: {name}",
     "settings.currency": "Знак валюты",
@@ -151,6 +155,10 @@ RU = {
     "settings.week_start.monday": "понедельника (недели ISO)",
     "settings.time_zone": "Часовой пояс меток времени",
     "settings.time_zone_help": "Название IANA, например Europe/Moscow. Пусто = как записано в файле.",
+    "settings.cac": "CAC: стоимость привлечения клиента",
+    "settings.cac_help": "В валюте набора; «Что если» сравнивает с ней удержание. 0 = неизвестно.",
+    "settings.retention_cost": "Затраты на удержание клиента в месяц",
+    "settings.retention_cost_help": "Сколько стоит удержать одного клиента в месяц (бонусы, рассылки); «Что если» начинает с неё. 0 = неизвестно.",
     "settings.save": "Сохранить настройки",
     "settings.saved": "Настройки набора «{name}» сохранены.",
 }

@@ -13,6 +13,9 @@ EN = {
     "sidebar.date_from": "From",
     "sidebar.date_to": "To",
     "sidebar.grain": "Period",
+    "sidebar.image_format": "Chart images",
+    "sidebar.image_format_help": "What the camera button above each chart saves: PNG for slides and chats, SVG "
+                                 "(vector) for print and editing. The image carries the chart's title and filters.",
     "sidebar.segments": "Segments",
     "sidebar.segment_all": "all",
     "sidebar.currency": "Currency sign",
@@ -139,6 +142,9 @@ RU = {
     "sidebar.date_from": "С",
     "sidebar.date_to": "По",
     "sidebar.grain": "Период",
+    "sidebar.image_format": "Картинки графиков",
+    "sidebar.image_format_help": "Что сохраняет кнопка с фотоаппаратом над каждым графиком: PNG для слайдов и "
+                                 "чатов, SVG (вектор) для печати и правки. На картинке есть заголовок и фильтры.",
     "sidebar.segments": "Сегменты",
     "sidebar.segment_all": "все",
     "sidebar.currency": "Знак валюты",

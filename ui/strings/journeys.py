@@ -223,6 +223,7 @@ EN = {
     "journeys.er.col.users": "Came back",
     "journeys.er.col.share": "Share",
     "journeys.er.col.complete": "Complete",
+    "journeys.er.col.breakdown": "Breakdown value",
     "journeys.er.yes": "yes",
     "journeys.er.no": "no",
 }
@@ -454,6 +455,7 @@ RU = {
     "journeys.er.col.users": "Вернулись",
     "journeys.er.col.share": "Доля",
     "journeys.er.col.complete": "Полный",
+    "journeys.er.col.breakdown": "Значение разбивки",
     "journeys.er.yes": "да",
     "journeys.er.no": "нет",
 }

@@ -99,6 +99,7 @@ EN = {
     "value.revenue_per_customer": "Net revenue per customer",
     # Holdout check
     "value.holdout": "Does the model predict? Holdout check",
+    "value.holdout_chart": "Repeat purchases in the holdout period: predicted and actual, by past frequency",
     "value.holdout_caption": (
         "The model was fitted on the orders of {customers} customers up to {cal}{automatic} and predicted their "
         "repeat purchases from the next day to {end}; these are compared with what they really bought. A purchase "
@@ -365,6 +366,7 @@ RU = {
     "value.statistic.max": "Наибольший",
     "value.revenue_per_customer": "Чистая выручка на клиента",
     "value.holdout": "Предсказывает ли модель? Проверка на отложенном периоде",
+    "value.holdout_chart": "Повторные покупки в отложенном периоде: прогноз и факт по прошлой частоте",
     "value.holdout_caption": (
         "Модель подогнана по заказам {customers} клиентов до {cal}{automatic} и предсказала их повторные покупки со "
         "следующего дня по {end}; прогноз сравнивается с тем, что они купили на самом деле. Покупка — день хотя бы "

@@ -62,3 +62,15 @@ def test_unknown_dataset_is_named(tmp_path, write_file):
         ws.save_settings("shoop", DatasetSettings())
     with pytest.raises(ParameterError):
         ws.save_settings("shop", {"margin": 0.3})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("field", "value"), [("cac", -1.0), ("cac", math.inf), ("retention_cost", "5"),
+                                              ("retention_cost", True), ("cac", 2e9)])
+def test_costs_are_amounts_or_refused_by_name(field, value):
+    """SPEC §6: CAC and retention cost are saved with the dataset; a negative, infinite or text value is refused."""
+    with pytest.raises(ParameterError) as err:
+        DatasetSettings(**{field: value})
+    assert err.value.param == field
+    old = DatasetSettings.from_json({"currency": "₽", "margin": 0.3})  # saved before the costs existed
+    assert (old.cac, old.retention_cost) == (0.0, 0.0)
+    assert DatasetSettings.from_json({"cac": 30, "retention_cost": 1.5}).to_json()["cac"] == 30.0
