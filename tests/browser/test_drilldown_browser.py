@@ -20,6 +20,20 @@ _CELL_CENTRE = """([cohort, age]) => {
 }"""
 
 
+def _click_until(page, spot: dict, shown) -> None:
+    """Click the point until ``shown`` (a locator) appears: on a loaded machine plotly may bind its click handler a
+    moment after the paint, and a click before that is lost (a person would simply click again)."""
+    for _ in range(3):
+        page.mouse.move(spot["x"], spot["y"])
+        page.mouse.click(spot["x"], spot["y"])
+        try:
+            expect(shown).to_be_visible(timeout=20_000)
+            return
+        except AssertionError:
+            page.wait_for_timeout(1000)
+    expect(shown).to_be_visible()
+
+
 def test_clicking_a_heatmap_cell_lists_its_customers(server, page):
     page.goto(f"{server}/cohorts")
     chart = page.get_by_test_id("stPlotlyChart").first
@@ -32,9 +46,7 @@ def test_clicking_a_heatmap_cell_lists_its_customers(server, page):
     expected = round(size * share)
     page.wait_for_timeout(500)  # plotly binds its click handlers after the first paint
     spot = page.evaluate(_CELL_CENTRE, ["2023-03-01", 2])
-    page.mouse.move(spot["x"], spot["y"])
-    page.mouse.click(spot["x"], spot["y"])
-    expect(page.get_by_text(re.compile(r"^Cohort 2023-03-01, age 2 \(months\)"))).to_be_visible()
+    _click_until(page, spot, page.get_by_text(re.compile(r"^Cohort 2023-03-01, age 2 \(months\)")))
     expect(page.get_by_text(re.compile(rf"^{expected:,} customers"))).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Download")).first).to_be_visible()  # the export menu (CSV, XLSX)
     shot(page, "cohorts_drilldown")
@@ -58,17 +70,14 @@ def test_clicking_a_flow_bar_and_a_funnel_step_lists_their_people(server, page):
     # the retained bar of November 2023, at half its height
     spot = _plotly_centre(page, "bar", "xa.d2l('2023-11-01')",
                           "gd.data[0].y[gd.data[0].x.indexOf('2023-11-01')] / 2")
-    page.mouse.move(spot["x"], spot["y"])
-    page.mouse.click(spot["x"], spot["y"])
-    expect(page.get_by_text("Retained in the period from 2023-11-01")).to_be_visible()
+    _click_until(page, spot, page.get_by_text("Retained in the period from 2023-11-01"))
     retained = page.evaluate("""() => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
         .find(g => g.data.some(t => t.type === 'bar')); return gd.data[0].y[gd.data[0].x.indexOf('2023-11-01')]; }""")
     expect(page.get_by_text(re.compile(rf"^{retained:,} customers"))).to_be_visible()
     page.goto(f"{server}/journeys")
     page.get_by_text("Click a step to list the users who reached it.").wait_for()
     spot = _plotly_centre(page, "funnel", "0", "2")  # the third step, at the funnel's centre line
-    page.mouse.move(spot["x"], spot["y"])
-    page.mouse.click(spot["x"], spot["y"])
+    _click_until(page, spot, page.get_by_text(re.compile(r"^Reached step 3")))
     users = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .find(g => g.data.some(t => t.type === 'funnel')).data[0].x[2]""")
     expect(page.get_by_text(re.compile(r"^Reached step 3"))).to_be_visible()
