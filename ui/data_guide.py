@@ -152,6 +152,5 @@ def rejected_rows(result: LoadResult, name: str) -> None:
 def preview(result: LoadResult) -> None:
     """The first rows as loaded, with the roles' names as headers (no internal column names)."""
     frame = result.frame.head(20)
-    names = {c: t(f"role.{c}") if f"role.{c}" in i18n.catalogue()["en"] else widgets.segment_label(c)
-             for c in frame.columns}
+    names = {c: i18n.known(f"role.{c}", widgets.segment_label(c)) for c in frame.columns}
     widgets.table(frame, names=names, dates=tuple(c for c, d in frame.schema.items() if d == pl.Date))

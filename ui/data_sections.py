@@ -126,31 +126,26 @@ def audit() -> None:
     st.subheader(t("team.audit"))
     st.caption(t("team.audit_intro"))
     log = cache.workspace().audit_log()
+    actions = {a: _action(a) for a in log["action"].unique().to_list()}  # one per kind of event
+    names = {d.slug: d.name for d in cache.datasets()} | {cache.SAMPLE_SLUG: widgets.dataset_name(cache.SAMPLE_SLUG)}
     shown = log.head(500)
-    shown = shown.with_columns(  # at most 500 short rows, read here (polars' threads have no session: no language)
-        pl.Series("at", [i18n.moment(x) for x in shown["at"].to_list()], dtype=pl.String),
-        pl.Series("action", [_action(x) for x in shown["action"].to_list()], dtype=pl.String),
-        pl.Series("target", [widgets.dataset_name(x) if not a.startswith("user_") and x else x
-                             for a, x in zip(shown["action"].to_list(), shown["target"].to_list(), strict=True)],
-                  dtype=pl.String),  # a dataset by its name (the bundled sample's in the reader's language)
-        pl.Series("detail", [_detail(x or "") for x in shown["detail"].to_list()], dtype=pl.String),
+    shown = shown.with_columns(
+        pl.col("at").str.to_datetime().dt.strftime(i18n.MOMENT_FORMAT[state.lang()]),
+        pl.col("action").replace(actions),
+        pl.when(pl.col("action").str.starts_with("user_")).then(pl.col("target"))  # an account, not a dataset
+        .otherwise(pl.col("target").replace(names)),  # a dataset by its name (the sample's in the reader's language)
+        pl.Series("detail", [_detail(x or "") for x in shown["detail"].to_list()], dtype=pl.String),  # ≤ 500 rows
     ).rename({"at": t("team.col_at"), "actor": t("team.col_actor"), "action": t("team.col_action"),
               "target": t("team.col_target"), "detail": t("team.col_detail")})
     widgets.grid(shown, hide_index=True, key="team_audit")
-    actions = {a: _action(a) for a in log["action"].unique().to_list()}  # one per kind of event
     widgets.download(log, "audit_log.csv", shown=log.with_columns(pl.col("action").replace(actions)),
                      names=dict(zip(log.columns, shown.columns, strict=True)), label=t("team.audit_download"),
                      key="team_audit_download")
 
 
-def _known(key: str, fallback: str) -> str:
-    """The catalogue text for ``key`` when there is one (an event written by a newer version may not have one)."""
-    return t(key) if key in i18n.catalogue()["en"] else fallback
-
-
 def _action(action: str) -> str:
     """An audit action in the reader's language (``save`` → "сохранение")."""
-    return _known(f"team.action.{action}", action)
+    return i18n.known(f"team.action.{action}", action)
 
 
 def _detail(text: str) -> str:
@@ -166,18 +161,18 @@ def _detail(text: str) -> str:
     parts = []
     for key, value in detail.items():
         if key == "rows" and isinstance(value, dict):
-            value = ", ".join(f"{_known(f'kind.{kind}', kind)} {i18n.num(n)}" for kind, n in value.items())
+            value = ", ".join(f"{i18n.known(f'kind.{kind}', kind)} {i18n.num(n)}" for kind, n in value.items())
         elif key in ("week", "date") and isinstance(value, str):
             value = i18n.day(date.fromisoformat(value))
         elif key == "role":
-            value = _known(f"team.role.{value}", str(value))
+            value = i18n.known(f"team.role.{value}", str(value))
         elif key == "method":
             value = t("team.by_password") if value == "password" else t("team.by_provider")
         elif isinstance(value, bool):
             value = t("common.yes") if value else t("common.no")
         elif isinstance(value, int):
             value = i18n.num(value)
-        parts.append(f"{_known(f'team.detail.{key}', key)}: {value}")
+        parts.append(f"{i18n.known(f'team.detail.{key}', key)}: {value}")
     return "; ".join(parts)
 
 

@@ -45,6 +45,12 @@ def t(key: str, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def known(key: str, fallback: str) -> str:
+    """The text for ``key`` when the catalogue has it, else ``fallback`` (a user's column name, an audit action
+    written by a newer version): not a missing key, so nothing is recorded in :data:`MISSING`."""
+    return t(key) if key in catalogue()["en"] else fallback
+
+
 def _group(x: float, decimals: int, lang: str) -> str:
     x = round(x, decimals) + 0.0  # -0.0000001 shows as "0", not "-0" (float noise in a difference)
     s = f"{x:,.{decimals}f}"
@@ -110,9 +116,12 @@ def error(exc: RetentionError) -> str:
     return template.format(detail=str(exc), **{k: v for k, v in exc.fields.items() if isinstance(v, str | int)})
 
 
+MOMENT_FORMAT = {"en": "%Y-%m-%d %H:%M", "ru": "%d.%m.%Y %H:%M"}  # a date-time to the minute (strftime)
+
+
 def moment(iso: str | datetime | None) -> str:
     """A date-time to the minute: ``2024-12-31 10:30`` (en) / ``31.12.2024 10:30`` (ru); ISO text is accepted."""
     if iso is None:
         return "—"
     d = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
-    return d.strftime("%d.%m.%Y %H:%M") if state.lang() == "ru" else d.strftime("%Y-%m-%d %H:%M")
+    return d.strftime(MOMENT_FORMAT[state.lang()])

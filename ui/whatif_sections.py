@@ -100,13 +100,12 @@ def levers(b, window: ActivityWindow):
                       placeholder=t("whatif.new_placeholder", **f), **KEEP)
     c[1].caption(t("whatif.new_base", **f))
     c[2].slider(t("whatif.margin"), *R[state.WI_MARGIN], step=1.0, format="%.0f%%", key=state.WI_MARGIN, **KEEP)
-    c[2].caption(t("whatif.margin_base", margin=pct(activity.dataset_settings().margin, 0)))
+    c[2].caption(t("whatif.margin_base", margin=pct(saved.margin, 0)))
     c[3].number_input(t("whatif.cac"), *R[state.WI_CAC], step=5.0, format="%.0f", key=state.WI_CAC, **KEEP)
-    c[3].caption(t("whatif.cac_base", cac=money2(activity.dataset_settings().cac)) if activity.dataset_settings().cac
-                 else t("whatif.cac_unset"))
+    c[3].caption(t("whatif.cac_base", cac=money2(saved.cac)) if saved.cac else t("whatif.cac_unset"))
     c[4].number_input(t("whatif.cost"), *R[state.WI_COST], step=0.5, format="%g", key=state.WI_COST, **KEEP)
-    c[4].caption(t("whatif.cost_base", **f) + (t("whatif.cost_saved", cost=money2(activity.dataset_settings().retention_cost))
-                                               if activity.dataset_settings().retention_cost else ""))
+    c[4].caption(t("whatif.cost_base", **f)
+                 + (t("whatif.cost_saved", cost=money2(saved.retention_cost)) if saved.retention_cost else ""))
     st.caption(t("whatif.rule", rule=activity.rule_text(window)))
     with st.expander(t("whatif.how"), icon=":material/functions:"):
         st.markdown(t("whatif.formulas", **f))

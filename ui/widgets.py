@@ -355,8 +355,7 @@ def dataset_name(slug: str | None) -> str:
 def segment_label(column: str) -> str:
     """A segment column's display name: the catalogue's for the known ones (channel, region, …), else the
     user's own header as it was normalised."""
-    key = f"segment_column.{column}"
-    return t(key) if key in i18n.catalogue()["en"] else column.replace("_", " ").capitalize()
+    return i18n.known(f"segment_column.{column}", column.replace("_", " ").capitalize())
 
 
 def filter_caption() -> str:

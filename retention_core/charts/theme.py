@@ -118,8 +118,7 @@ def localized(fig: go.Figure, *, lang: Lang, grain: str | None = None) -> go.Fig
     tick labels with the language's month names (:func:`date_label`, at most :data:`MAX_DATE_TICKS`) and
     hovers that show the date in the language's format. Returns the same figure."""
     fig.update_layout(separators=SEPARATORS[lang])
-    if any(getattr(trace, "xaxis", None) is not None or trace.type in ("bar", "scatter", "histogram", "heatmap")
-           for trace in fig.data):  # plotly's "10k"/"1.2M" is English: whole numbers with the language's grouping
+    if any("xaxis" in trace for trace in fig.data):  # cartesian: plotly's "10k"/"1.2M" is English
         fig.update_xaxes(exponentformat="none", separatethousands=True)  # "10 000", not "10000" or "10k"
         fig.update_yaxes(exponentformat="none", separatethousands=True)
     found: set[date] = set()
